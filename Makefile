@@ -1,0 +1,39 @@
+# `make run` and `make test` are the two commands a new user needs (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+# Local use: DEBUG=1 unless told otherwise; the worker runs beside the web server and
+# both stop together.
+run: export DEBUG ?= 1
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py loaddemo
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/python manage.py deliver_notifications & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# The whole suite; against PostgreSQL when DATABASE_URL names one, else SQLite.
+test: $(BIN)/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

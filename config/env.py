@@ -1,0 +1,53 @@
+"""The one place settings are read from the environment."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+_MISSING = object()
+
+
+def env(name: str, default: str | object = _MISSING) -> str:
+    value = os.environ.get(name)
+    if value is not None:
+        return value
+    if default is _MISSING:
+        raise ImproperlyConfigured(f"Set the {name} environment variable.")
+    return str(default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name, "1" if default else "0").strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 0 or 1, not {value!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name, str(default))
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+def env_weights(name: str, default: str) -> dict[str, float]:
+    """Read `key=number,key=number` pairs, e.g. `free=0.5,professional=2`."""
+    weights: dict[str, float] = {}
+    for item in env_list(name, default):
+        key, sep, number = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            weights[key.strip()] = float(number)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must look like 'name=number,name=number', not {item!r}."
+            ) from None
+    return weights

@@ -1,0 +1,60 @@
+import factory
+from django.contrib.auth.models import Group, User
+
+from tracker.choices import ChannelKind, Language, Plan
+from tracker.models import Account, Channel, FeatureRequest, Thread
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        if create and names:
+            self.groups.add(*Group.objects.filter(name__in=names))
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+        django_get_or_create = ("external_id",)
+
+    external_id = factory.Sequence(lambda n: f"portal{n}.bitrix24.com")
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    plan = Plan.PROFESSIONAL
+
+
+class ChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Channel
+        django_get_or_create = ("slug",)
+
+    slug = "hooks-main"
+    name = "Generic webhook"
+    kind = ChannelKind.LOG
+    config = factory.LazyFunction(dict)
+
+
+class ThreadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Thread
+
+    channel = factory.SubFactory(ChannelFactory)
+    ref = factory.Sequence(lambda n: f"chat{4700 + n}")
+    account = factory.SubFactory(AccountFactory)
+    language = Language.EN
+
+
+class FeatureRequestFactory(factory.django.DjangoModelFactory):
+    """A bare request row. To get demand figures right, log it through the services."""
+
+    class Meta:
+        model = FeatureRequest
+
+    title = factory.Sequence(lambda n: f"Request {n}")

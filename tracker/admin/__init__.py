@@ -1,0 +1,4 @@
+"""Django admin, one module per area: product managers' backlog, accounts and channels,
+notifications."""
+
+from tracker.admin import accounts, notifications, requests  # noqa: F401

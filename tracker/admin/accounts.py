@@ -1,0 +1,44 @@
+from django import forms
+from django.contrib import admin
+
+from tracker.models import Account, Channel, Thread
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "name", "plan", "created_at"]
+    list_filter = ["plan"]
+    search_fields = ["external_id", "name"]
+
+
+class ChannelForm(forms.ModelForm):
+    # The secret is write-only: the form never renders the stored value, and an empty
+    # field keeps it.
+    secret = forms.CharField(
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave empty to keep the current secret.",
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["slug", "name", "kind", "config", "secret", "is_active"]
+
+    def clean_secret(self) -> str:
+        return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+
+
+@admin.register(Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    form = ChannelForm
+    list_display = ["slug", "name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["ref", "channel", "account", "language", "created_at"]
+    list_filter = ["channel", "language"]
+    search_fields = ["ref", "account__external_id", "account__name"]
+    list_select_related = ["channel", "account"]
+    raw_id_fields = ["account"]

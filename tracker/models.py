@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tracker.choices import (
+    ChannelKind,
+    Criticality,
+    DeclineReason,
+    DeliveryState,
+    Event,
+    Kind,
+    Language,
+    Plan,
+    Priority,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from tracker.ranking import Ranking
+
+
+class Account(models.Model):
+    """A customer organization, e.g. the portal acme.bitrix24.com."""
+
+    external_id = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255)
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name or self.external_id
+
+
+class Channel(models.Model):
+    """A configured place that threads live in; it knows how to post into one of them."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    # Non-secret settings: a webhook URL, an SMTP host, a sender address.
+    config = models.JSONField(default=dict, blank=True)
+    # A token or signing key. Written, never shown back (admin and API use write-only fields).
+    secret = models.CharField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Thread(models.Model):
+    """One customer conversation in a channel: every reply about it goes there."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="threads")
+    ref = models.CharField(max_length=255, help_text=_("The thread's reference in its channel."))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="threads")
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "ref"], name="thread_unique_ref_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel.slug}:{self.ref}"
+
+
+class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
+    def ranked(self) -> FeatureRequestQuerySet:
+        return self.order_by("-score", "number")
+
+    def open(self) -> FeatureRequestQuerySet:
+        return self.filter(status__in=[Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS])
+
+    def canonical(self) -> FeatureRequestQuerySet:
+        """Requests that are not merged into another."""
+        return self.filter(duplicate_of__isnull=True)
+
+
+class FeatureRequest(models.Model):
+    """The thing being tracked. Its primary key is its public number, so the database
+    hands out each number once and never again (an identity column on PostgreSQL,
+    AUTOINCREMENT on SQLite), without a counter row that every intake would queue on."""
+
+    number = models.BigAutoField(primary_key=True)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=10_000)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUGGESTION)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    # Product managers' own setting; blank means "take the highest any mention gave".
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, blank=True)
+    priority = models.CharField(max_length=4, choices=Priority.choices, default=Priority.NONE)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+
+    # Demand figures, kept current by the services and rebuilt by `recompute_scores`.
+    # They cover the request and every request merged into it.
+    customer_count = models.PositiveIntegerField(default=0)
+    demand_weight = models.FloatField(default=0)
+    mention_count = models.PositiveIntegerField(default=0)
+    mention_criticality = models.CharField(
+        max_length=10, choices=Criticality.choices, default=Criticality.LOW
+    )
+    last_raised_at = models.DateTimeField(null=True, blank=True)
+    score = models.FloatField(default=0)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FeatureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feature request")
+        permissions = [
+            ("decide_featurerequest", "Can change status, priority and criticality, and merge"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.DECLINED, decline_reason__gt="")
+                | (~Q(status=Status.DECLINED) & Q(decline_reason="")),
+                name="request_declined_iff_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=Status.DUPLICATE, duplicate_of__isnull=False)
+                | (~Q(status=Status.DUPLICATE) & Q(duplicate_of__isnull=True)),
+                name="request_duplicate_iff_duplicate_of",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("number")), name="request_not_own_duplicate"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="request_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=Priority.values), name="request_priority_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-score", "number"], name="request_ranked"),
+            models.Index(fields=["status", "-score", "number"], name="request_status_ranked"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.number} {self.title}"
+
+    @property
+    def effective_criticality(self) -> str:
+        return self.criticality or self.mention_criticality
+
+    def ranking(self) -> Ranking:
+        from tracker.ranking import Weights, rank
+
+        return rank(
+            weighted_customers=self.demand_weight,
+            criticality=self.effective_criticality,
+            priority=self.priority,
+            weights=Weights.from_settings(),
+        )
+
+
+class Mention(models.Model):
+    """This thread raised this request: who logged it, when, and the customer's words."""
+
+    request = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="mentions")
+    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="mentions")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    quote = models.TextField(blank=True, max_length=10_000)
+    criticality = models.CharField(
+        max_length=10, choices=Criticality.choices, default=Criticality.NORMAL
+    )
+    # A defect report: what was done, how it was started, expected and actual result.
+    steps = models.TextField(blank=True, max_length=10_000)
+    started_how = models.TextField(blank=True, max_length=2_000)
+    expected = models.TextField(blank=True, max_length=5_000)
+    actual = models.TextField(blank=True, max_length=5_000)
+    attachments = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["thread", "request"], name="mention_once_per_thread")
+        ]
+        indexes = [models.Index(fields=["request", "created_at"], name="mention_request_time")]
+
+    def __str__(self) -> str:
+        return f"{self.thread} → #{self.request_id}"
+
+
+class StatusChange(models.Model):
+    """The history of a request; the public note is shown to customers."""
+
+    request = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    public_note = models.TextField(blank=True, max_length=2_000)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["request", "created_at"], name="history_request_time")]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Notification(models.Model):
+    """One message owed to one thread about one event, kept until delivered.
+
+    It stores the facts of the event, not the text: the text is rendered in the thread's
+    language when it is sent.
+    """
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="notifications")
+    # The request the thread follows now (the survivor, after a merge).
+    request = models.ForeignKey(
+        FeatureRequest, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.CharField(max_length=30, choices=Event.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    public_note = models.TextField(blank=True)
+    merged_from = models.PositiveBigIntegerField(null=True, blank=True)
+
+    state = models.CharField(
+        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(auto_now_add=True)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="notification_due",
+                condition=Q(state=DeliveryState.PENDING),
+            ),
+            models.Index(fields=["thread", "id"], name="notification_thread_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} #{self.request_id} → {self.thread_id}"

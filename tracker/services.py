@@ -1,0 +1,673 @@
+"""Every change of state goes through here: one function, one transaction, locks first.
+
+Network I/O never happens in these functions; what customers must hear is written to the
+notification outbox in the same transaction and delivered later by the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from tracker.choices import (
+    CRITICALITY_RANK,
+    Criticality,
+    DeclineReason,
+    Event,
+    Kind,
+    Language,
+    Plan,
+    Priority,
+    Status,
+)
+from tracker.errors import (
+    IncompleteReport,
+    MergeNotAllowed,
+    NotFound,
+    TrackerError,
+    TransitionNotAllowed,
+)
+from tracker.models import (
+    Account,
+    Channel,
+    FeatureRequest,
+    Mention,
+    Notification,
+    StatusChange,
+    Thread,
+)
+from tracker.ranking import plan_weight
+
+# Which status may follow which. `duplicate` is reached only by merging.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.UNDER_REVIEW: frozenset({Status.ACCEPTED, Status.DECLINED}),
+    Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.UNDER_REVIEW, Status.DECLINED}),
+    Status.IN_PROGRESS: frozenset({Status.DONE, Status.ACCEPTED, Status.DECLINED}),
+    Status.DONE: frozenset({Status.IN_PROGRESS}),
+    Status.DECLINED: frozenset({Status.UNDER_REVIEW}),
+    Status.DUPLICATE: frozenset(),
+}
+MERGEABLE_INTO = frozenset({Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE})
+
+TITLE_MAX = 200
+NOTE_MAX = 2_000
+
+
+@dataclass(frozen=True)
+class AccountData:
+    external_id: str
+    name: str = ""
+    plan: str = Plan.FREE
+
+
+@dataclass(frozen=True)
+class ThreadData:
+    channel: str
+    ref: str
+    language: str = Language.EN
+
+
+@dataclass(frozen=True)
+class DefectReport:
+    steps: str = ""
+    started_how: str = ""
+    expected: str = ""
+    actual: str = ""
+    attachments: list[str] = field(default_factory=list)
+
+    def missing(self) -> list[str]:
+        missing = [
+            name
+            for name in ("steps", "started_how", "expected", "actual")
+            if not getattr(self, name).strip()
+        ]
+        if not [url for url in self.attachments if url.strip()]:
+            missing.append("attachments")
+        return missing
+
+
+@dataclass(frozen=True)
+class LogResult:
+    request: FeatureRequest
+    mention: Mention
+    request_created: bool
+    mention_created: bool
+    # The number asked for, when it had been merged into `request`.
+    redirected_from: int | None = None
+
+
+# --- accounts and threads -------------------------------------------------------------
+
+
+def account_upsert(*, data: AccountData) -> Account:
+    if data.plan not in Plan.values:
+        raise TrackerError(f"Unknown plan {data.plan!r}.", field="account.plan")
+    account, created = Account.objects.get_or_create(
+        external_id=data.external_id,
+        defaults={"name": data.name or data.external_id, "plan": data.plan},
+    )
+    if created:
+        return account
+    plan_changed = account.plan != data.plan
+    if plan_changed or (data.name and account.name != data.name):
+        account.name = data.name or account.name
+        account.plan = data.plan
+        account.save(update_fields=["name", "plan"])
+    if plan_changed:
+        # The plan weighs every request this account raised.
+        numbers = Mention.objects.filter(thread__account=account).values_list(
+            Coalesce("request__duplicate_of_id", "request_id"), flat=True
+        )
+        requests_recount(numbers=set(numbers))
+    return account
+
+
+def thread_get_or_create(*, data: ThreadData, account: Account) -> Thread:
+    channel = Channel.objects.filter(slug=data.channel).first()
+    if channel is None:
+        raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
+    if data.language not in Language.values:
+        raise TrackerError(
+            f"Unsupported language {data.language!r}; use one of "
+            + ", ".join(Language.values)
+            + ".",
+            field="thread.language",
+        )
+    thread, _ = Thread.objects.get_or_create(
+        channel=channel,
+        ref=data.ref,
+        defaults={"account": account, "language": data.language},
+    )
+    if thread.account_id != account.pk:
+        raise TrackerError("This thread belongs to another customer account.", field="thread.ref")
+    return thread
+
+
+# --- logging customers' wishes ----------------------------------------------------------
+
+
+@transaction.atomic
+def intake_log(
+    *,
+    account: AccountData,
+    thread: ThreadData,
+    request_number: int | None = None,
+    title: str = "",
+    description: str = "",
+    kind: str | None = None,
+    criticality: str = Criticality.NORMAL,
+    quote: str = "",
+    report: DefectReport | None = None,
+    logged_by: User | None = None,
+) -> LogResult:
+    """Log one customer thread against an existing request (by number) or a new one."""
+    if (request_number is None) == (not title.strip()):
+        raise TrackerError(
+            "Give either request_number (to attach) or title (to log a new request).",
+            field="request_number" if request_number is not None else "title",
+        )
+    the_account = account_upsert(data=account)
+    the_thread = thread_get_or_create(data=thread, account=the_account)
+    if request_number is not None:
+        return mention_log(
+            thread=the_thread,
+            number=request_number,
+            kind=kind,
+            criticality=criticality,
+            quote=quote,
+            report=report,
+            logged_by=logged_by,
+        )
+    return request_log(
+        thread=the_thread,
+        title=title,
+        description=description,
+        kind=kind or Kind.SUGGESTION,
+        criticality=criticality,
+        quote=quote,
+        report=report,
+        logged_by=logged_by,
+    )
+
+
+@transaction.atomic
+def request_log(
+    *,
+    thread: Thread,
+    title: str,
+    description: str = "",
+    kind: str = Kind.SUGGESTION,
+    criticality: str = Criticality.NORMAL,
+    quote: str = "",
+    report: DefectReport | None = None,
+    logged_by: User | None = None,
+) -> LogResult:
+    """Log a new request raised in `thread`. Repeating the call (same thread, same title)
+    finds the first one instead of logging a second."""
+    title = " ".join(title.split())
+    if not title:
+        raise TrackerError("A new request needs a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
+    if kind not in Kind.values:
+        raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
+    _check_mention_input(kind=kind, criticality=criticality, report=report)
+
+    _lock_thread(thread)
+    earlier = (
+        Mention.objects.filter(thread=thread, request__title__iexact=title)
+        .select_related("request")
+        .first()
+    )
+    if earlier is not None:
+        request = _lock_canonical(earlier.request_id)
+        mention = Mention.objects.filter(thread=thread, request=request).first() or earlier
+        return LogResult(request, mention, request_created=False, mention_created=False)
+
+    request = FeatureRequest.objects.create(
+        title=title, description=description, kind=kind, created_by=logged_by
+    )
+    StatusChange.objects.create(
+        request=request, to_status=Status.UNDER_REVIEW, changed_by=logged_by
+    )
+    mention = _add_mention(
+        request=request,
+        thread=thread,
+        criticality=criticality,
+        quote=quote,
+        report=report,
+        logged_by=logged_by,
+    )
+    _notify(request=request, thread_ids=[thread.pk], event=Event.REGISTERED)
+    return LogResult(request, mention, request_created=True, mention_created=True)
+
+
+@transaction.atomic
+def mention_log(
+    *,
+    thread: Thread,
+    number: int,
+    kind: str | None = None,
+    criticality: str = Criticality.NORMAL,
+    quote: str = "",
+    report: DefectReport | None = None,
+    logged_by: User | None = None,
+) -> LogResult:
+    """Record that `thread` raised request `number` too. Attaching to a merged request
+    attaches to the request it was merged into. Idempotent per thread and request."""
+    if kind is not None and kind not in Kind.values:
+        raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
+    _check_mention_input(kind=kind, criticality=criticality, report=report)
+    _lock_thread(thread)
+    request = _lock_canonical(number)
+    redirected_from = number if request.number != number else None
+    mention = Mention.objects.filter(thread=thread, request=request).first()
+    if mention is not None:
+        return LogResult(request, mention, False, False, redirected_from)
+    mention = _add_mention(
+        request=request,
+        thread=thread,
+        criticality=criticality,
+        quote=quote,
+        report=report,
+        logged_by=logged_by,
+    )
+    _notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
+    return LogResult(request, mention, False, True, redirected_from)
+
+
+def _check_mention_input(
+    *, kind: str | None, criticality: str, report: DefectReport | None
+) -> None:
+    if criticality not in Criticality.values:
+        raise TrackerError(f"Unknown criticality {criticality!r}.", field="criticality")
+    if kind == Kind.DEFECT:
+        missing = (report or DefectReport()).missing()
+        if missing:
+            raise IncompleteReport(missing)
+
+
+def _add_mention(
+    *,
+    request: FeatureRequest,
+    thread: Thread,
+    criticality: str,
+    quote: str,
+    report: DefectReport | None,
+    logged_by: User | None,
+) -> Mention:
+    """Add the mention and update the request's demand figures by this one mention,
+    without recounting the others. The caller holds the request's lock."""
+    report = report or DefectReport()
+    new_customer = not Mention.objects.filter(
+        _family_q(request.number), thread__account_id=thread.account_id
+    ).exists()
+    mention = Mention.objects.create(
+        request=request,
+        thread=thread,
+        logged_by=logged_by,
+        quote=quote,
+        criticality=criticality,
+        steps=report.steps,
+        started_how=report.started_how,
+        expected=report.expected,
+        actual=report.actual,
+        attachments=[url for url in report.attachments if url.strip()],
+    )
+    request.mention_count += 1
+    if new_customer:
+        request.customer_count += 1
+        request.demand_weight += plan_weight(thread.account.plan)
+    if (
+        CRITICALITY_RANK[Criticality(criticality)]
+        > CRITICALITY_RANK[Criticality(request.mention_criticality)]
+    ):
+        request.mention_criticality = criticality
+    request.last_raised_at = mention.created_at
+    _save_ranked(
+        request,
+        "mention_count",
+        "customer_count",
+        "demand_weight",
+        "mention_criticality",
+        "last_raised_at",
+    )
+    return mention
+
+
+# --- product managers' decisions --------------------------------------------------------
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    number: int,
+    status: str,
+    public_note: str = "",
+    reason: str = "",
+    by: User | None = None,
+) -> FeatureRequest:
+    """Move a request to another status, tell every thread that raised it."""
+    request = _lock(number)
+    if status == Status.DUPLICATE:
+        raise TransitionNotAllowed(
+            "A request becomes a duplicate by merging it into another.", field="status"
+        )
+    if status not in Status.values:
+        raise TrackerError(f"Unknown status {status!r}.", field="status")
+    if status not in TRANSITIONS[request.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[request.status])) or "none"
+        raise TransitionNotAllowed(
+            f"A request that is {request.status} cannot become {status} (allowed: {allowed}).",
+            field="status",
+        )
+    if status == Status.DECLINED and reason not in DeclineReason.values:
+        raise TrackerError(
+            "Declining needs a reason: " + ", ".join(DeclineReason.values) + ".",
+            field="reason",
+        )
+    if status != Status.DECLINED and reason:
+        raise TrackerError("A reason is given only when declining.", field="reason")
+    public_note = _clean_note(public_note)
+
+    StatusChange.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=status,
+        reason=reason,
+        public_note=public_note,
+        changed_by=by,
+    )
+    request.status = status
+    request.decline_reason = reason
+    request.status_changed_at = timezone.now()
+    request.save(update_fields=["status", "decline_reason", "status_changed_at"])
+    _notify(
+        request=request,
+        thread_ids=_family_thread_ids(request.number),
+        event=Event.STATUS_CHANGED,
+        reason=reason,
+        public_note=public_note,
+    )
+    return request
+
+
+@transaction.atomic
+def request_merge(
+    *, number: int, into: int, public_note: str = "", by: User | None = None
+) -> FeatureRequest:
+    """Merge request `number` into request `into` as a duplicate. From then on the
+    duplicate's threads and customers count for the survivor; the duplicate keeps its
+    number and its history, and its threads are told where it is tracked now."""
+    if number == into:
+        raise MergeNotAllowed("A request cannot be merged into itself.", field="into")
+    # Lock both in one order, so that two merges of the same pair cannot deadlock.
+    locked = {
+        r.number: r
+        for r in (_lock(n, field="into" if n == into else "number") for n in sorted((number, into)))
+    }
+    duplicate, survivor = locked[number], locked[into]
+    if duplicate.status == Status.DUPLICATE:
+        raise MergeNotAllowed(
+            f"Request {number} is already merged into {duplicate.duplicate_of_id}.",
+            field="number",
+        )
+    if survivor.status not in MERGEABLE_INTO:
+        raise MergeNotAllowed(
+            f"Request {into} is {survivor.status}; merge into an open or done request.",
+            field="into",
+        )
+    public_note = _clean_note(public_note)
+
+    # Customers of the duplicate's family that the survivor's family does not have yet.
+    new_accounts = (
+        Account.objects.filter(threads__mentions__in=Mention.objects.filter(_family_q(number)))
+        .exclude(threads__mentions__in=Mention.objects.filter(_family_q(into)))
+        .distinct()
+        .values_list("plan", flat=True)
+    )
+    plans = list(new_accounts)
+    duplicate_threads = _family_thread_ids(number)
+
+    survivor.customer_count += len(plans)
+    survivor.demand_weight += sum(plan_weight(plan) for plan in plans)
+    survivor.mention_count += duplicate.mention_count
+    if (
+        CRITICALITY_RANK[Criticality(duplicate.mention_criticality)]
+        > CRITICALITY_RANK[Criticality(survivor.mention_criticality)]
+    ):
+        survivor.mention_criticality = duplicate.mention_criticality
+    if duplicate.last_raised_at and (
+        survivor.last_raised_at is None or duplicate.last_raised_at > survivor.last_raised_at
+    ):
+        survivor.last_raised_at = duplicate.last_raised_at
+    _save_ranked(
+        survivor,
+        "customer_count",
+        "demand_weight",
+        "mention_count",
+        "mention_criticality",
+        "last_raised_at",
+    )
+
+    # Keep merges one level deep: what was merged into the duplicate now points at the
+    # survivor, so "a request and its duplicates" is always one simple query.
+    FeatureRequest.objects.filter(duplicate_of=duplicate).update(duplicate_of=survivor)
+    StatusChange.objects.create(
+        request=duplicate,
+        from_status=duplicate.status,
+        to_status=Status.DUPLICATE,
+        public_note=public_note,
+        changed_by=by,
+    )
+    duplicate.status = Status.DUPLICATE
+    duplicate.decline_reason = ""
+    duplicate.duplicate_of = survivor
+    duplicate.status_changed_at = timezone.now()
+    duplicate.save(update_fields=["status", "decline_reason", "duplicate_of", "status_changed_at"])
+    _notify(
+        request=survivor,
+        thread_ids=duplicate_threads,
+        event=Event.MERGED,
+        public_note=public_note,
+        merged_from=number,
+    )
+    return survivor
+
+
+@transaction.atomic
+def request_set_priority(*, number: int, priority: str, by: User | None = None) -> FeatureRequest:
+    if priority not in Priority.values:
+        raise TrackerError(f"Unknown priority {priority!r}.", field="priority")
+    request = _lock(number)
+    request.priority = priority
+    _save_ranked(request, "priority")
+    return request
+
+
+@transaction.atomic
+def request_set_criticality(
+    *, number: int, criticality: str, by: User | None = None
+) -> FeatureRequest:
+    """Set the product managers' criticality; blank goes back to the customers' highest."""
+    if criticality and criticality not in Criticality.values:
+        raise TrackerError(f"Unknown criticality {criticality!r}.", field="criticality")
+    request = _lock(number)
+    request.criticality = criticality
+    _save_ranked(request, "criticality")
+    return request
+
+
+# --- rebuilding the demand figures ------------------------------------------------------
+
+
+@dataclass
+class _Demand:
+    accounts: int = 0
+    weight: float = 0.0
+    mentions: int = 0
+    crit: int = 0
+    last: datetime | None = None
+
+
+_CRITICALITY_ORDINAL = Case(
+    *[When(criticality=c.value, then=Value(rank)) for c, rank in CRITICALITY_RANK.items()],
+    output_field=IntegerField(),
+)
+
+
+@transaction.atomic
+def requests_recount(*, numbers: Iterable[int]) -> int:
+    """Recount demand figures and score of these requests from their mentions and those of
+    requests merged into them, with the current plan weights. Returns how many changed."""
+    requests = {
+        r.number: r
+        for r in FeatureRequest.objects.select_for_update()
+        .filter(number__in=list(numbers), duplicate_of__isnull=True)
+        .order_by("number")
+    }
+    if not requests:
+        return 0
+    figures = {n: _Demand() for n in requests}
+    rows = (
+        Mention.objects.filter(
+            Q(request_id__in=list(requests)) | Q(request__duplicate_of_id__in=list(requests))
+        )
+        .annotate(canonical=Coalesce("request__duplicate_of_id", "request_id"))
+        .values("canonical", "thread__account_id", "thread__account__plan")
+        .annotate(n=Count("id"), last=Max("created_at"), crit=Max(_CRITICALITY_ORDINAL))
+        .order_by()
+    )
+    for row in rows:
+        f = figures[row["canonical"]]
+        f.accounts += 1
+        f.weight += plan_weight(row["thread__account__plan"])
+        f.mentions += row["n"]
+        f.crit = max(f.crit, row["crit"])
+        if f.last is None or row["last"] > f.last:
+            f.last = row["last"]
+    criticalities = list(CRITICALITY_RANK)
+    changed = []
+    for number, request in requests.items():
+        f = figures[number]
+        before = (
+            request.customer_count,
+            request.demand_weight,
+            request.mention_count,
+            request.mention_criticality,
+            request.last_raised_at,
+            request.score,
+        )
+        request.customer_count = f.accounts
+        request.demand_weight = f.weight
+        request.mention_count = f.mentions
+        request.mention_criticality = criticalities[f.crit]
+        request.last_raised_at = f.last
+        request.score = request.ranking().score
+        after = (
+            request.customer_count,
+            request.demand_weight,
+            request.mention_count,
+            request.mention_criticality,
+            request.last_raised_at,
+            request.score,
+        )
+        if after != before:
+            changed.append(request)
+    FeatureRequest.objects.bulk_update(
+        changed,
+        [
+            "customer_count",
+            "demand_weight",
+            "mention_count",
+            "mention_criticality",
+            "last_raised_at",
+            "score",
+        ],
+    )
+    return len(changed)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _family_q(number: int) -> Q:
+    """Mentions of a request and of every request merged into it."""
+    return Q(request_id=number) | Q(request__duplicate_of_id=number)
+
+
+def _family_thread_ids(number: int) -> list[int]:
+    return list(
+        Mention.objects.filter(_family_q(number))
+        .values_list("thread_id", flat=True)
+        .order_by("thread_id")
+        .distinct()
+    )
+
+
+def _lock(number: int, *, field: str = "number") -> FeatureRequest:
+    try:
+        return FeatureRequest.objects.select_for_update().get(number=number)
+    except FeatureRequest.DoesNotExist:
+        raise NotFound(f"There is no request {number}.", field=field) from None
+
+
+def _lock_canonical(number: int) -> FeatureRequest:
+    """Lock the request that `number` is tracked under now (itself, or its survivor)."""
+    request = _lock(number, field="request_number")
+    while request.duplicate_of_id is not None:
+        request = _lock(request.duplicate_of_id, field="request_number")
+    return request
+
+
+def _lock_thread(thread: Thread) -> None:
+    # Serializes work on one thread, so two identical intakes at once leave one mention.
+    Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk").first()
+
+
+def _clean_note(public_note: str) -> str:
+    public_note = public_note.strip()
+    if len(public_note) > NOTE_MAX:
+        raise TrackerError(
+            f"The public note is longer than {NOTE_MAX} characters.", field="public_note"
+        )
+    return public_note
+
+
+def _save_ranked(request: FeatureRequest, *fields: str) -> None:
+    request.score = request.ranking().score
+    request.save(update_fields=[*fields, "score"])
+
+
+def _notify(
+    *,
+    request: FeatureRequest,
+    thread_ids: Iterable[int],
+    event: str,
+    reason: str = "",
+    public_note: str = "",
+    merged_from: int | None = None,
+) -> None:
+    """Write the outbox: one notification per thread, in the caller's transaction."""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                thread_id=thread_id,
+                request=request,
+                event=event,
+                status=request.status,
+                reason=reason,
+                public_note=public_note,
+                merged_from=merged_from,
+            )
+            for thread_id in thread_ids
+        ],
+        batch_size=1000,
+    )
