@@ -431,9 +431,9 @@ def request_merge(
         Account.objects.filter(threads__mentions__in=Mention.objects.filter(_family_q(number)))
         .exclude(threads__mentions__in=Mention.objects.filter(_family_q(into)))
         .distinct()
-        .values_list("plan", flat=True)
+        .values_list("pk", "plan")
     )
-    plans = list(new_accounts)
+    plans = [plan for _, plan in new_accounts]
     duplicate_threads = _family_thread_ids(number)
 
     survivor.customer_count += len(plans)
