@@ -27,6 +27,7 @@ from tracker.choices import (
     Priority,
     Status,
 )
+from tracker.deadlines import find_date_phrase
 from tracker.errors import (
     IncompleteReport,
     MergeNotAllowed,
@@ -637,6 +638,15 @@ def _clean_note(public_note: str) -> str:
     if len(public_note) > NOTE_MAX:
         raise TrackerError(
             f"The public note is longer than {NOTE_MAX} characters.", field="public_note"
+        )
+    # Customers are never given a deadline: timing depends on complexity and the queue.
+    phrase = find_date_phrase(public_note)
+    if phrase is not None:
+        raise TrackerError(
+            "The public note must not state or imply a date or a time frame: "
+            f"\u201c{phrase}\u201d. Timing depends on the complexity of the work and the "
+            "development queue.",
+            field="public_note",
         )
     return public_note
 
