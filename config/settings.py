@@ -184,3 +184,24 @@ TRACKER_CRITICALITY_POINTS = env_weights(
     "TRACKER_CRITICALITY_POINTS", "low=0,normal=10,high=25,critical=40"
 )
 TRACKER_PRIORITY_POINTS = env_weights("TRACKER_PRIORITY_POINTS", "none=0,p4=5,p3=15,p2=30,p1=50")
+
+# Notifications (issue 5): where declined customers are sent, and how the worker delivers.
+# The partner directory, for work that official partners do (implementation, workflows).
+TRACKER_PARTNER_DIRECTORY_URL = env(
+    "TRACKER_PARTNER_DIRECTORY_URL", "https://www.bitrix24.com/partners/"
+)
+# Where a customer finds a Marketplace application's Support tab.
+TRACKER_MARKETPLACE_SUPPORT_URL = env(
+    "TRACKER_MARKETPLACE_SUPPORT_URL", "https://www.bitrix24.com/apps/"
+)
+# After this many failed attempts a notification is marked failed (admin can retry it).
+TRACKER_NOTIFY_MAX_ATTEMPTS = env_int("TRACKER_NOTIFY_MAX_ATTEMPTS", 8)
+# Retries wait base * 2^(attempt-1) seconds with full jitter, at most cap seconds.
+TRACKER_NOTIFY_BACKOFF_BASE = float(env("TRACKER_NOTIFY_BACKOFF_BASE", "5"))
+TRACKER_NOTIFY_BACKOFF_CAP = float(env("TRACKER_NOTIFY_BACKOFF_CAP", "3600"))
+# A claimed notification is another worker's to take once this lease runs out.
+TRACKER_NOTIFY_LEASE_SECONDS = env_int("TRACKER_NOTIFY_LEASE_SECONDS", 60)
+TRACKER_NOTIFY_BATCH_SIZE = env_int("TRACKER_NOTIFY_BATCH_SIZE", 100)
+TRACKER_NOTIFY_HTTP_TIMEOUT = float(env("TRACKER_NOTIFY_HTTP_TIMEOUT", "10"))
+# How long an idle worker sleeps before looking for due notifications again.
+TRACKER_NOTIFY_POLL_SECONDS = float(env("TRACKER_NOTIFY_POLL_SECONDS", "1"))

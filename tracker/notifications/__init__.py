@@ -1,0 +1,1 @@
+"""Delivering the outbox: what to say (messages), and getting it said (delivery, worker)."""
