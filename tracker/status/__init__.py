@@ -1,0 +1,1 @@
+"""The public status page: a customer looks a request up by its number."""

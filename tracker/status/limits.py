@@ -1,0 +1,44 @@
+"""Look-ups per client address, counted in the default cache.
+
+With REDIS_URL set the cache is Redis, so every web process on every machine counts against
+the same limit; with the local-memory cache each process counts on its own.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR, unless STATUS_PAGE_CLIENT_IP_HEADER names a header that a trusted proxy
+    sets. Of a list like X-Forwarded-For only the last address counts: it is the one our
+    proxy added, while anything before it was sent by the client and can be forged."""
+    header = settings.STATUS_PAGE_CLIENT_IP_HEADER
+    if header:
+        forwarded = request.META.get(header, "")
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if addresses:
+            return addresses[-1]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def lookup_allowed(request: HttpRequest) -> tuple[bool, int]:
+    """Count one look-up for this client in the current fixed window.
+
+    Returns whether it is allowed, and how many seconds until the window ends."""
+    window = max(1, settings.STATUS_PAGE_RATE_WINDOW)
+    now = int(time.time())
+    window_index, elapsed = divmod(now, window)
+    key = f"status_page:rate:{client_address(request)}:{window_index}"
+    # add() is a no-op when the key exists; incr() is atomic in Redis and in locmem.
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=window + 1)
+        count = 1
+    return count <= settings.STATUS_PAGE_RATE_LIMIT, window - elapsed

@@ -1,0 +1,152 @@
+"""The public status page: a look-up form, one page per request, a language switch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from tracker.selectors import PublicRequest, public_request
+from tracker.status import pages, texts
+from tracker.status.limits import lookup_allowed
+from tracker.status.numbers import parse_number
+
+# No scripts at all; styles and images only from ourselves.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_LARGEST_NUMBER = 2**63 - 1
+
+View = Callable[..., HttpResponse]
+
+
+def public_page(view: View) -> View:
+    """Headers every status page carries: its policy, and what its language depends on."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
+
+    return wrapper
+
+
+@require_safe
+@public_page
+def lookup(request: HttpRequest) -> HttpResponse:
+    typed = request.GET.get("number")
+    if typed is None:
+        return render(request, "status_page/lookup.html", {"typed": ""})
+    number = parse_number(typed)
+    if number is None:
+        error = _("Enter the request number as digits, for example 1042 or #1042.")
+        return render(
+            request, "status_page/lookup.html", {"typed": typed, "error": error}, status=400
+        )
+    return redirect("status_page:request", number=number)
+
+
+@require_safe
+@public_page
+def request_page(request: HttpRequest, number: int) -> HttpResponse:
+    allowed, retry_after = lookup_allowed(request)
+    if not allowed:
+        response = render(request, "status_page/rate_limited.html", status=429)
+        response["Retry-After"] = str(retry_after)
+        return response
+    version = pages.version(number=number) if number <= _LARGEST_NUMBER else None
+    if version is None:
+        return _not_found(request, number)
+    if version.merged_into is not None:
+        survivor = reverse("status_page:request", kwargs={"number": version.merged_into})
+        return HttpResponseRedirect(f"{survivor}?from={number}")
+
+    merged_from = _merged_from(request, number)
+    key = pages.cache_key(version=version, language=get_language(), merged_from=merged_from)
+    html = pages.cached(key)
+    if html is None:
+        public = public_request(number=number)
+        if public is None:  # deleted since the version was read
+            return _not_found(request, number)
+        html = render_to_string(
+            "status_page/request.html", _request_context(public, merged_from), request=request
+        )
+        pages.remember(key, html)
+    return HttpResponse(html)
+
+
+@require_safe
+def language(request: HttpRequest, code: str) -> HttpResponse:
+    """The explicit language switch: remember the choice in Django's language cookie
+    (LocaleMiddleware reads it before Accept-Language) and go back to the page."""
+    if code not in dict(settings.LANGUAGES):
+        return _not_found(request, None)
+    next_url = request.GET.get("next", "")
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("status_page:lookup")
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 60 * 60,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE or "Lax",
+    )
+    return response
+
+
+def constant(request: HttpRequest) -> HttpResponse:
+    """The benchmark's baseline: Django with the same middleware and nothing else."""
+    return HttpResponse(_CONSTANT_PAGE)
+
+
+_CONSTANT_PAGE = (
+    "<!doctype html><html lang=en><head><meta charset=utf-8><title>Constant</title></head>"
+    "<body><p>A constant page for the benchmark.</p></body></html>"
+)
+
+
+def _not_found(request: HttpRequest, number: int | None) -> HttpResponse:
+    return render(request, "status_page/not_found.html", {"number": number}, status=404)
+
+
+def _merged_from(request: HttpRequest, number: int) -> int | None:
+    """The number in ?from= when that request really was merged into this one: the note
+    must not be forgeable by editing a link."""
+    merged_from = parse_number(request.GET.get("from", ""))
+    if merged_from is None or merged_from > _LARGEST_NUMBER:
+        return None
+    earlier = pages.version(number=merged_from)
+    return merged_from if earlier is not None and earlier.merged_into == number else None
+
+
+def _request_context(public: PublicRequest, merged_from: int | None) -> dict[str, object]:
+    return {
+        "public": public,
+        "status_name": texts.NAMES.get(public.status, public.status),
+        "meaning": texts.MEANINGS.get(public.status, ""),
+        "timing": texts.TIMING.get(public.status, ""),
+        "history": [
+            {"name": texts.NAMES.get(c.status, c.status), "note": c.public_note, "at": c.at}
+            for c in reversed(public.history)
+        ],
+        "merged_from": merged_from,
+    }
