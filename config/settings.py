@@ -221,3 +221,29 @@ STATUS_PAGE_CLIENT_IP_HEADER = env("STATUS_PAGE_CLIENT_IP_HEADER", "")
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 300)
 # Serves /status/benchmark/constant/, the baseline of bench/status_page.py. Off in production.
 BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
+
+# REST API (issue 4): one error shape, pages, body limits, self-hosted API docs.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "tracker.api.exceptions.tracker_exception_handler"
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "tracker.api.pagination.Pagination"
+# The largest request body, JSON or form; an intake is a few kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
+# Swagger UI's files come with drf-spectacular-sidecar: the docs page needs no CDN.
+INSTALLED_APPS += ["drf_spectacular_sidecar"]
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+        "COMPONENT_SPLIT_REQUEST": True,
+        "ENUM_NAME_OVERRIDES": {
+            "StatusEnum": "tracker.choices.Status",
+            "TransitionStatusEnum": "tracker.api.serializers.TRANSITION_STATUSES",
+            "CriticalityEnum": "tracker.choices.Criticality",
+            "DeclineReasonEnum": "tracker.choices.DeclineReason",
+            "PriorityEnum": "tracker.choices.Priority",
+            "KindEnum": "tracker.choices.Kind",
+            "LanguageEnum": "tracker.choices.Language",
+            "PlanEnum": "tracker.choices.Plan",
+        },
+    }
+)

@@ -1,0 +1,294 @@
+"""Shapes of input and output. Validation here is about form (types, lengths, known
+values); every rule of the domain lives in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
+from tracker.models import Account, Channel, FeatureRequest, Thread
+from tracker.search import QUERY_MAX
+
+MAX_NUMBER = 2**63 - 1
+MAX_ATTACHMENTS = 20
+# A request becomes a duplicate only by merging.
+TRANSITION_STATUSES = [c for c in Status.choices if c[0] != Status.DUPLICATE]
+
+
+def status_url(number: int) -> str:
+    return f"{settings.SITE_URL}/status/{number}/"
+
+
+class ErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The input at fault as a dotted path, or null."
+    )
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorsSerializer(serializers.Serializer):
+    """Only describes the error body for the schema; never validates, so the field may
+    shadow Serializer.errors."""
+
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+class IntakeAccountSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=255)
+    name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    plan = serializers.ChoiceField(choices=Plan.choices, default=Plan.FREE)
+
+
+class IntakeThreadSerializer(serializers.Serializer):
+    channel = serializers.SlugField(max_length=64)
+    ref = serializers.CharField(max_length=255)
+    language = serializers.ChoiceField(choices=Language.choices, default=Language.EN)
+
+
+class IntakeSerializer(serializers.Serializer):
+    account = IntakeAccountSerializer()
+    thread = IntakeThreadSerializer()
+    request_number = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=MAX_NUMBER
+    )
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    description = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, default=""
+    )
+    kind = serializers.ChoiceField(
+        choices=Kind.choices, required=False, allow_null=True, default=None
+    )
+    criticality = serializers.ChoiceField(choices=Criticality.choices, default=Criticality.NORMAL)
+    quote = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    steps = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="")
+    started_how = serializers.CharField(
+        max_length=2_000, required=False, allow_blank=True, default=""
+    )
+    expected = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+    actual = serializers.CharField(max_length=5_000, required=False, allow_blank=True, default="")
+    attachments = serializers.ListField(
+        child=serializers.URLField(max_length=2_000),
+        max_length=MAX_ATTACHMENTS,
+        required=False,
+        default=list,
+        help_text="Screenshot or video URLs; a defect needs at least one.",
+    )
+
+
+class IntakeResultSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    created = serializers.BooleanField(help_text="Whether a new request was logged.")
+    attached = serializers.BooleanField(
+        help_text="Whether this thread was newly attached (false on a repeated call)."
+    )
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_url = serializers.URLField()
+    redirected_from = serializers.IntegerField(
+        allow_null=True, help_text="The number asked for, when it had been merged into `number`."
+    )
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class RequestListSerializer(serializers.ModelSerializer):
+    criticality = serializers.CharField(source="effective_criticality")
+
+    class Meta:
+        model = FeatureRequest
+        fields = [
+            "number",
+            "title",
+            "kind",
+            "status",
+            "criticality",
+            "priority",
+            "score",
+            "customer_count",
+            "mention_count",
+            "last_raised_at",
+            "duplicate_of",
+            "created_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+
+class RankingPartSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    value = serializers.CharField()
+    points = serializers.FloatField()
+    why = serializers.CharField()
+
+
+class RankingSerializer(serializers.Serializer):
+    score = serializers.FloatField()
+    parts = RankingPartSerializer(many=True)
+
+
+class DemandSerializer(serializers.Serializer):
+    customer_count = serializers.IntegerField(help_text="Distinct customer accounts.")
+    demand_weight = serializers.FloatField(help_text="Customer accounts weighted by plan.")
+    mention_count = serializers.IntegerField(help_text="Threads that raised it.")
+    mention_criticality = serializers.ChoiceField(
+        choices=Criticality.choices, help_text="The highest criticality any mention gave."
+    )
+    last_raised_at = serializers.DateTimeField(allow_null=True)
+
+
+class RequestDetailSerializer(serializers.ModelSerializer):
+    criticality = serializers.CharField(source="effective_criticality")
+    criticality_set = serializers.CharField(
+        source="criticality", help_text="Product managers' own setting; blank if none."
+    )
+    status_url = serializers.SerializerMethodField()
+    ranking = serializers.SerializerMethodField()
+    demand = serializers.SerializerMethodField()
+    duplicates = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FeatureRequest
+        fields = [
+            "number",
+            "title",
+            "description",
+            "kind",
+            "status",
+            "decline_reason",
+            "criticality",
+            "criticality_set",
+            "priority",
+            "score",
+            "ranking",
+            "demand",
+            "duplicate_of",
+            "duplicates",
+            "status_url",
+            "created_at",
+            "status_changed_at",
+        ]
+        read_only_fields = fields
+
+    def get_status_url(self, request: FeatureRequest) -> str:
+        return status_url(request.number)
+
+    @staticmethod
+    def _ranking(request: FeatureRequest) -> dict[str, Any]:
+        ranking = request.ranking()
+        return {"score": ranking.score, "parts": [vars(part) for part in ranking.parts]}
+
+    @extend_schema_field(RankingSerializer)
+    def get_ranking(self, request: FeatureRequest) -> dict[str, Any]:
+        return RankingSerializer(self._ranking(request)).data
+
+    @extend_schema_field(DemandSerializer)
+    def get_demand(self, request: FeatureRequest) -> dict[str, Any]:
+        return DemandSerializer(request).data
+
+    def get_duplicates(self, request: FeatureRequest) -> list[int]:
+        return sorted(r.number for r in request.duplicates.all())
+
+
+class RequestUpdateSerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    criticality = serializers.ChoiceField(
+        choices=Criticality.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Blank goes back to the highest criticality any customer gave.",
+    )
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TRANSITION_STATUSES)
+    public_note = serializers.CharField(
+        max_length=2_000, required=False, allow_blank=True, default=""
+    )
+    reason = serializers.ChoiceField(
+        choices=DeclineReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only when declining, and then required.",
+    )
+
+
+class MergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(min_value=1, max_value=MAX_NUMBER)
+    public_note = serializers.CharField(
+        max_length=2_000, required=False, allow_blank=True, default=""
+    )
+
+
+class SimilarQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=QUERY_MAX)
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=10)
+
+
+class SimilarSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    similarity = serializers.FloatField(min_value=0, max_value=1)
+
+
+# --- accounts and threads ---------------------------------------------------------------
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ["id", "external_id", "name", "plan", "created_at"]
+        read_only_fields = fields
+
+
+class ThreadSerializer(serializers.ModelSerializer):
+    channel: serializers.SlugRelatedField[Channel] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    account: serializers.SlugRelatedField[Account] = serializers.SlugRelatedField(
+        slug_field="external_id", read_only=True
+    )
+    requests = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Thread
+        fields = ["id", "channel", "ref", "account", "language", "created_at", "requests"]
+        read_only_fields = fields
+
+    def get_requests(self, thread: Thread) -> list[int]:
+        return sorted(m.request_id for m in thread.mentions.all())
+
+
+# --- the public view --------------------------------------------------------------------
+
+
+class PublicChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    public_note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class PublicRequestSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    customer_count = serializers.IntegerField(help_text="How many customers asked for it.")
+    last_changed_at = serializers.DateTimeField()
+    history = PublicChangeSerializer(many=True)
+    merged_into = serializers.IntegerField(
+        allow_null=True, help_text="Set when merged: the number it is tracked under now."
+    )
+    status_url = serializers.SerializerMethodField()
+
+    def get_status_url(self, request: Any) -> str:
+        return status_url(request.number)

@@ -1,0 +1,323 @@
+"""Thin views: validate the input, call a service or selector, serialize the answer.
+Errors are raised, never built here: tracker.api.exceptions turns them into answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import NotFound as NotFoundError
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tracker import selectors, services
+from tracker.api import serializers as s
+from tracker.api.filters import RequestFilter
+from tracker.api.parsers import LimitedJSONParser
+from tracker.api.permissions import (
+    CanDecide,
+    CanLog,
+    CanReadAccounts,
+    CanReadRequests,
+    CanReadThreads,
+)
+from tracker.models import Account, FeatureRequest, Mention, Thread
+from tracker.search import similar_requests
+
+
+def _errors(description: str) -> OpenApiResponse:
+    return OpenApiResponse(s.ErrorsSerializer, description=description)
+
+
+UNAUTHENTICATED = {401: _errors("No or wrong credentials.")}
+FORBIDDEN = {403: _errors("The user's groups do not allow this.")}
+AUTH = {**UNAUTHENTICATED, **FORBIDDEN}
+NOT_FOUND = {404: _errors("There is no such object.")}
+BAD_INPUT = {
+    400: _errors("The input is invalid; each entry names the field at fault."),
+    413: _errors("The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE."),
+    415: _errors("The body is not JSON."),
+}
+BAD_QUERY = {400: _errors("A query parameter is invalid; each entry names it.")}
+CONFLICT = {409: _errors("The request's current status does not allow this.")}
+NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+class _JSONView(APIView):
+    parser_classes = [LimitedJSONParser]
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+class IntakeView(_JSONView):
+    permission_classes = [CanLog]
+
+    @extend_schema(
+        operation_id="intake",
+        summary="Log a customer thread against a request",
+        description=(
+            "Attaches the thread to request `request_number`, or logs a new request from "
+            "`title`. Creates the account and thread on first sight. Idempotent per thread "
+            "and request. A defect needs steps, started_how, expected, actual and at least one "
+            "attachment URL; the 400 answer lists every part missing."
+        ),
+        request=s.IntakeSerializer,
+        responses={
+            201: OpenApiResponse(s.IntakeResultSerializer, description="A request was logged."),
+            200: OpenApiResponse(
+                s.IntakeResultSerializer, description="Attached to an existing request."
+            ),
+            **BAD_INPUT,
+            **AUTH,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = s.IntakeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        result = services.intake_log(
+            account=services.AccountData(**v["account"]),
+            thread=services.ThreadData(**v["thread"]),
+            request_number=v["request_number"],
+            title=v["title"],
+            description=v["description"],
+            kind=v["kind"],
+            criticality=v["criticality"],
+            quote=v["quote"],
+            report=services.DefectReport(
+                steps=v["steps"],
+                started_how=v["started_how"],
+                expected=v["expected"],
+                actual=v["actual"],
+                attachments=v["attachments"],
+            ),
+            logged_by=request.user,  # type: ignore[arg-type]
+        )
+        answer = s.IntakeResultSerializer(
+            {
+                "number": result.request.number,
+                "created": result.request_created,
+                "attached": result.mention_created,
+                "status": result.request.status,
+                "status_url": s.status_url(result.request.number),
+                "redirected_from": result.redirected_from,
+            }
+        )
+        code = status.HTTP_201_CREATED if result.request_created else status.HTTP_200_OK
+        return Response(answer.data, status=code)
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+@extend_schema(
+    summary="The ranked backlog",
+    description="Requests by score, best first, unless `ordering` says otherwise.",
+    responses={200: s.RequestListSerializer(many=True), **BAD_QUERY, **AUTH},
+)
+class RequestListView(generics.ListAPIView):
+    permission_classes = [CanReadRequests]
+    serializer_class = s.RequestListSerializer
+    filterset_class = RequestFilter
+
+    def get_queryset(self) -> QuerySet[FeatureRequest]:
+        return selectors.ranked_backlog()
+
+
+class RequestDetailView(_JSONView):
+    def get_permissions(self) -> list[BasePermission]:
+        return [CanDecide()] if self.request.method == "PATCH" else [CanReadRequests()]
+
+    @staticmethod
+    def _get(number: int) -> FeatureRequest:
+        request = (
+            FeatureRequest.objects.filter(number=number)
+            .prefetch_related(Prefetch("duplicates", FeatureRequest.objects.only("number")))
+            .first()
+        )
+        if request is None:
+            raise NotFoundError(f"There is no request {number}.")
+        return request
+
+    @extend_schema(
+        summary="One request, with its score explained and its demand figures",
+        parameters=[NUMBER],
+        responses={200: s.RequestDetailSerializer, **AUTH, **NOT_FOUND},
+    )
+    def get(self, request: Request, number: int) -> Response:
+        return Response(s.RequestDetailSerializer(self._get(number)).data)
+
+    @extend_schema(
+        summary="Set priority and/or criticality (product managers)",
+        parameters=[NUMBER],
+        request=s.RequestUpdateSerializer,
+        responses={200: s.RequestDetailSerializer, **BAD_INPUT, **AUTH, **NOT_FOUND},
+    )
+    def patch(self, request: Request, number: int) -> Response:
+        data = s.RequestUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "priority" in data.validated_data:
+            services.request_set_priority(
+                number=number,
+                priority=data.validated_data["priority"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        if "criticality" in data.validated_data:
+            services.request_set_criticality(
+                number=number,
+                criticality=data.validated_data["criticality"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        return Response(s.RequestDetailSerializer(self._get(number)).data)
+
+
+class RequestTransitionView(_JSONView):
+    permission_classes = [CanDecide]
+
+    @extend_schema(
+        summary="Change a request's status (product managers)",
+        description="Every thread that raised it is told, with the public note.",
+        parameters=[NUMBER],
+        request=s.TransitionSerializer,
+        responses={
+            200: s.RequestDetailSerializer,
+            **BAD_INPUT,
+            **AUTH,
+            **NOT_FOUND,
+            **CONFLICT,
+        },
+    )
+    def post(self, request: Request, number: int) -> Response:
+        data = s.TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.request_transition(
+            number=number,
+            by=request.user,  # type: ignore[arg-type]
+            **data.validated_data,
+        )
+        return Response(s.RequestDetailSerializer(RequestDetailView._get(number)).data)
+
+
+class RequestMergeView(_JSONView):
+    permission_classes = [CanDecide]
+
+    @extend_schema(
+        summary="Merge a request into another as a duplicate (product managers)",
+        description="Answers with the request merged into, which now counts both demands.",
+        parameters=[NUMBER],
+        request=s.MergeSerializer,
+        responses={
+            200: s.RequestDetailSerializer,
+            **BAD_INPUT,
+            **AUTH,
+            **NOT_FOUND,
+            **CONFLICT,
+        },
+    )
+    def post(self, request: Request, number: int) -> Response:
+        data = s.MergeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        survivor = services.request_merge(
+            number=number,
+            by=request.user,  # type: ignore[arg-type]
+            **data.validated_data,
+        )
+        return Response(s.RequestDetailSerializer(RequestDetailView._get(survivor.number)).data)
+
+
+class SimilarRequestsView(APIView):
+    permission_classes = [CanReadRequests]
+
+    @extend_schema(
+        summary="Requests like this text",
+        description=(
+            "Candidates for attaching instead of logging a duplicate: open requests first, "
+            "then by similarity (0 to 1), best first. A merged request stands for the request "
+            "it was merged into."
+        ),
+        parameters=[s.SimilarQuerySerializer],
+        responses={200: s.SimilarSerializer(many=True), **BAD_QUERY, **AUTH},
+    )
+    def get(self, request: Request) -> Response:
+        query = s.SimilarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = similar_requests(
+            query=query.validated_data["q"], limit=query.validated_data["limit"]
+        )
+        return Response(s.SimilarSerializer(found, many=True).data)
+
+
+# --- accounts and threads ---------------------------------------------------------------
+
+
+@extend_schema(responses={200: s.AccountSerializer(many=True), **BAD_QUERY, **AUTH})
+class AccountListView(generics.ListAPIView):
+    permission_classes = [CanReadAccounts]
+    serializer_class = s.AccountSerializer
+    queryset = Account.objects.order_by("external_id")
+    filterset_fields = ["plan"]
+
+
+@extend_schema(responses={200: s.AccountSerializer, **AUTH, **NOT_FOUND})
+class AccountDetailView(generics.RetrieveAPIView):
+    permission_classes = [CanReadAccounts]
+    serializer_class = s.AccountSerializer
+    queryset = Account.objects.all()
+    lookup_field = "external_id"
+
+
+def _threads() -> QuerySet[Thread]:
+    return Thread.objects.select_related("channel", "account").prefetch_related(
+        Prefetch("mentions", Mention.objects.only("thread_id", "request_id"))
+    )
+
+
+@extend_schema(responses={200: s.ThreadSerializer(many=True), **BAD_QUERY, **AUTH})
+class ThreadListView(generics.ListAPIView):
+    permission_classes = [CanReadThreads]
+    serializer_class = s.ThreadSerializer
+    filterset_fields = {
+        "channel__slug": ["exact"],
+        "ref": ["exact"],
+        "account__external_id": ["exact"],
+        "language": ["exact"],
+    }
+
+    def get_queryset(self) -> QuerySet[Thread]:
+        return _threads().order_by("id")
+
+
+@extend_schema(responses={200: s.ThreadSerializer, **AUTH, **NOT_FOUND})
+class ThreadDetailView(generics.RetrieveAPIView):
+    permission_classes = [CanReadThreads]
+    serializer_class = s.ThreadSerializer
+
+    def get_queryset(self) -> QuerySet[Thread]:
+        return _threads()
+
+
+# --- the public view --------------------------------------------------------------------
+
+
+class PublicRequestView(APIView):
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="What anyone may see of a request",
+        description="No accounts, threads, customers' words, description, priority or score.",
+        auth=[],
+        parameters=[NUMBER],
+        responses={200: s.PublicRequestSerializer, **NOT_FOUND},
+    )
+    def get(self, request: Request, number: int) -> Response:
+        public = selectors.public_request(number=number)
+        if public is None:
+            raise NotFoundError(f"There is no request {number}.")
+        return Response(s.PublicRequestSerializer(public).data)

@@ -1,0 +1,174 @@
+"""Similar-request search: "has a customer asked for this already?"
+
+Two steps. The database finds candidates fast through a trigram index (pg_trgm with a GIN
+index on PostgreSQL, an FTS5 trigram table on SQLite; both made by migration 0003), then
+one pure function scores the few candidates, so both databases rank alike.
+
+Trigrams need care for Japanese: it has no spaces, so a short query such as 通知 is one
+two-character "word" whose padded trigrams never occur inside a longer title. The score
+therefore also counts character bigrams of CJK text, and the candidate query falls back to
+a substring match on the query's bigrams when the trigram index finds too little.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from tracker.choices import OPEN_STATUSES, Status
+from tracker.models import FeatureRequest
+
+CANDIDATES = 60
+# Below this a candidate is noise, not a possible duplicate.
+MIN_SIMILARITY = 0.12
+# PostgreSQL trigram thresholds for the index scan; low, because the score decides.
+PG_WORD_THRESHOLD = 0.3
+PG_SIMILARITY_THRESHOLD = 0.2
+QUERY_MAX = 500
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+
+
+@dataclass(frozen=True)
+class Similar:
+    number: int
+    title: str
+    status: str
+    similarity: float
+
+
+def normalize(text: str) -> str:
+    # NFKC folds full-width Latin and half-width kana, which Japanese users mix freely.
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _grams(text: str) -> set[str]:
+    """pg_trgm-style trigrams of every word, plus character bigrams of CJK runs."""
+    grams: set[str] = set()
+    for word in _WORD.findall(normalize(text)):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        if _CJK.search(word):
+            grams.update(word[i : i + 2] for i in range(len(word) - 1))
+            if len(word) == 1:
+                grams.add(word)
+    return grams
+
+
+def similarity(query: str, title: str) -> float:
+    """How alike a query and a title are, from 0 to 1.
+
+    The mean of two ratios: how much of the query the title covers (a short query inside a
+    long title scores high), and the overlap of both (a title that says much else scores
+    lower)."""
+    q, t = _grams(query), _grams(title)
+    if not q or not t:
+        return 0.0
+    common = len(q & t)
+    return round((common / len(q) + common / len(q | t)) / 2, 3)
+
+
+def similar_requests(*, query: str, limit: int = 10) -> list[Similar]:
+    """The requests most like `query`, best first, open requests before closed ones.
+    A request merged into another stands for its survivor, so agents attach to the
+    request that is tracked now."""
+    query = " ".join(query.split())[:QUERY_MAX]
+    if not _grams(query):
+        return []
+    candidates = _candidates(query)
+    if not candidates:
+        return []
+    rows = {
+        r.number: r
+        for r in FeatureRequest.objects.filter(number__in=candidates).only(
+            "number", "title", "status", "duplicate_of"
+        )
+    }
+    best: dict[int, float] = {}
+    for row in rows.values():
+        score = similarity(query, row.title)
+        number = row.duplicate_of_id or row.number
+        if score >= MIN_SIMILARITY and score > best.get(number, 0.0):
+            best[number] = score
+    survivors = {
+        r.number: r
+        for r in FeatureRequest.objects.filter(number__in=[n for n in best if n not in rows]).only(
+            "number", "title", "status"
+        )
+    }
+    survivors.update(rows)
+    found = [
+        Similar(number=n, title=survivors[n].title, status=survivors[n].status, similarity=s)
+        for n, s in best.items()
+        if n in survivors
+    ]
+    found.sort(key=lambda s: (s.status not in OPEN_STATUSES, -s.similarity, s.number))
+    return found[:limit]
+
+
+def _candidates(query: str) -> list[int]:
+    if connection.vendor == "postgresql":
+        numbers = _candidates_postgresql(query)
+    elif connection.vendor == "sqlite":
+        numbers = _candidates_sqlite(query)
+    else:
+        numbers = []
+    if len(numbers) < CANDIDATES // 4:
+        numbers += [n for n in _candidates_by_bigrams(query) if n not in numbers]
+    return numbers
+
+
+def _candidates_postgresql(query: str) -> list[int]:
+    # Both operators are answered by the GIN trigram index (pg_trgm folds case itself);
+    # the thresholds are set for this
+    # transaction only, so other queries on the pooled connection keep the defaults.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+            " set_config('pg_trgm.similarity_threshold', %s, true)",
+            [str(PG_WORD_THRESHOLD), str(PG_SIMILARITY_THRESHOLD)],
+        )
+        cursor.execute(
+            "SELECT number FROM tracker_featurerequest"
+            " WHERE %s <%% title OR title %% %s"
+            " ORDER BY word_similarity(%s, title) DESC, number LIMIT %s",
+            [normalize(query), normalize(query), normalize(query), CANDIDATES],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _candidates_sqlite(query: str) -> list[int]:
+    # FTS5's trigram tokenizer matches any three-character substring; OR-ing the query's
+    # trigrams and ranking by bm25 puts the titles sharing the most of them first.
+    trigrams = sorted({g for g in _grams(query) if len(g) == 3 and g.strip() == g and '"' not in g})
+    if not trigrams:
+        return []
+    match = " OR ".join(f'"{g}"' for g in trigrams)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rowid FROM tracker_request_search WHERE tracker_request_search MATCH %s"
+            " ORDER BY bm25(tracker_request_search) LIMIT %s",
+            [match, CANDIDATES],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _candidates_by_bigrams(query: str) -> list[int]:
+    """The fallback for short CJK queries that trigrams cannot see."""
+    bigrams = sorted({g for g in _grams(query) if len(g) <= 2 and _CJK.search(g)})[:8]
+    if not bigrams:
+        return []
+    match = Q()
+    for gram in bigrams:
+        match |= Q(title__contains=gram)
+    return list(
+        FeatureRequest.objects.filter(match)
+        .exclude(status=Status.DUPLICATE)
+        .order_by("-score", "number")
+        .values_list("number", flat=True)[:CANDIDATES]
+    )
