@@ -1,7 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tracker.models import Account, Channel, Thread
+from tracker.services import AccountData, account_upsert
 
 
 @admin.register(Account)
@@ -9,6 +13,17 @@ class AccountAdmin(admin.ModelAdmin):
     list_display = ["external_id", "name", "plan", "created_at"]
     list_filter = ["plan"]
     search_fields = ["external_id", "name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Threads and integrations know the account by its external id.
+        return ["external_id"] if obj is not None else []
+
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
+        # Through the service: a new plan re-weighs every request the account raised.
+        saved = account_upsert(
+            data=AccountData(external_id=obj.external_id, name=obj.name, plan=obj.plan)
+        )
+        obj.pk = saved.pk
 
 
 class ChannelForm(forms.ModelForm):

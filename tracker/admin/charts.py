@@ -1,0 +1,85 @@
+"""A small bar chart of distinct customers raising a request per week, drawn on the
+server as inline SVG so that it reads without JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from tracker.models import Mention
+
+WEEKS = 26
+WIDTH = 520
+HEIGHT = 120
+LABEL_SPACE = 16
+
+
+@dataclass(frozen=True)
+class Bar:
+    week: date
+    customers: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class WeeklyChart:
+    bars: tuple[Bar, ...]
+    peak: int
+    width: int = WIDTH
+    height: int = HEIGHT + LABEL_SPACE
+    baseline: int = HEIGHT
+
+    @property
+    def first(self) -> Bar | None:
+        return self.bars[0] if self.bars else None
+
+    @property
+    def last(self) -> Bar | None:
+        return self.bars[-1] if self.bars else None
+
+
+def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
+    """Distinct customer accounts whose threads raised the request (or a request merged
+    into it) in each of the last WEEKS weeks, weeks starting on Monday."""
+    rows = (
+        Mention.objects.filter(Q(request_id=number) | Q(request__duplicate_of_id=number))
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(customers=Count("thread__account", distinct=True))
+        .order_by("week")
+    )
+    counts = {_as_date(row["week"]): row["customers"] for row in rows}
+    if not counts:
+        return WeeklyChart(bars=(), peak=0)
+    today = today or timezone.localdate()
+    this_week = today - timedelta(days=today.weekday())
+    start = max(min(counts), this_week - timedelta(weeks=WEEKS - 1))
+    weeks = [start + timedelta(weeks=i) for i in range((this_week - start).days // 7 + 1)]
+    peak = max(counts.get(week, 0) for week in weeks) or 1
+    slot = WIDTH / max(len(weeks), 1)
+    bars = []
+    for i, week in enumerate(weeks):
+        customers = counts.get(week, 0)
+        height = round(HEIGHT * customers / peak, 1)
+        bars.append(
+            Bar(
+                week=week,
+                customers=customers,
+                x=round(i * slot + 1, 1),
+                y=round(HEIGHT - height, 1),
+                width=round(max(slot - 2, 1), 1),
+                height=height,
+            )
+        )
+    return WeeklyChart(bars=tuple(bars), peak=peak)
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
