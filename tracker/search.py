@@ -26,8 +26,8 @@ CANDIDATES = 60
 # Below this a candidate is noise, not a possible duplicate.
 MIN_SIMILARITY = 0.12
 # PostgreSQL trigram thresholds for the index scan; low, because the score decides.
-PG_WORD_THRESHOLD = 0.3
-PG_SIMILARITY_THRESHOLD = 0.2
+PG_WORD_THRESHOLD = 0.2
+PG_SIMILARITY_THRESHOLD = 0.1
 QUERY_MAX = 500
 
 _WORD = re.compile(r"\w+")
@@ -142,7 +142,57 @@ def _candidates_postgresql(query: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+# The SQLite index, as migration 0003 makes it. SQLite alters a table by rebuilding it,
+# which drops its triggers: any later migration that alters tracker_featurerequest leaves
+# the index unfed. So the search checks for its triggers and, if one is gone, puts them
+# back and rebuilds the index from the table.
+SQLITE_TRIGGERS = {
+    "tracker_request_search_ai": (
+        "CREATE TRIGGER IF NOT EXISTS tracker_request_search_ai"
+        " AFTER INSERT ON tracker_featurerequest BEGIN"
+        " INSERT INTO tracker_request_search (rowid, title) VALUES (new.number, new.title); END"
+    ),
+    "tracker_request_search_ad": (
+        "CREATE TRIGGER IF NOT EXISTS tracker_request_search_ad"
+        " AFTER DELETE ON tracker_featurerequest BEGIN"
+        " INSERT INTO tracker_request_search (tracker_request_search, rowid, title)"
+        " VALUES ('delete', old.number, old.title); END"
+    ),
+    "tracker_request_search_au": (
+        "CREATE TRIGGER IF NOT EXISTS tracker_request_search_au"
+        " AFTER UPDATE OF title ON tracker_featurerequest BEGIN"
+        " INSERT INTO tracker_request_search (tracker_request_search, rowid, title)"
+        " VALUES ('delete', old.number, old.title);"
+        " INSERT INTO tracker_request_search (rowid, title) VALUES (new.number, new.title); END"
+    ),
+}
+
+
+def sqlite_index_repair() -> bool:
+    """Make sure the FTS5 index and its triggers exist; True if it had to repair them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
+            list(SQLITE_TRIGGERS),
+        )
+        if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
+            return False
+        with transaction.atomic():
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS tracker_request_search USING fts5("
+                " title, content='tracker_featurerequest', content_rowid='number',"
+                " tokenize='trigram')"
+            )
+            for statement in SQLITE_TRIGGERS.values():
+                cursor.execute(statement)
+            cursor.execute(
+                "INSERT INTO tracker_request_search (tracker_request_search) VALUES ('rebuild')"
+            )
+        return True
+
+
 def _candidates_sqlite(query: str) -> list[int]:
+    sqlite_index_repair()
     # FTS5's trigram tokenizer matches any three-character substring; OR-ing the query's
     # trigrams and ranking by bm25 puts the titles sharing the most of them first.
     trigrams = sorted({g for g in _grams(query) if len(g) == 3 and g.strip() == g and '"' not in g})

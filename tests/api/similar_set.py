@@ -1,0 +1,66 @@
+"""A multilingual set for similar-request search: the titles a backlog holds, and how
+agents phrase the same wish again, in other words, in the customer's language."""
+
+TITLES = {
+    # English
+    "xlsx": "Export deals to XLSX",
+    "dark": "Dark theme for the web interface",
+    "gcal": "Two-way sync of the calendar with Google Calendar",
+    "2fa": "Two-factor authentication by SMS",
+    "kanban": "Custom columns on the tasks kanban board",
+    "invoice_pdf": "Invoice PDF template with the company logo",
+    "mobile_push": "Push notifications about new comments in the mobile app",
+    "bulk_delete": "Delete several contacts at once",
+    "timezone": "Show meeting times in the client's time zone",
+    "api_limit": "Raise the REST API request limit",
+    # Russian
+    "ru_export": "Экспорт списка сделок в Excel",
+    "ru_telephony": "Запись звонков в карточке клиента",
+    "ru_dup": "Автоматический поиск дубликатов контактов",
+    "ru_report": "Отчёт по продажам менеджеров за месяц",
+    "ru_bp": "Запуск бизнес-процесса при смене стадии сделки",
+    "ru_mail": "Отложенная отправка писем из CRM",
+    "ru_drive": "Общий доступ к папкам на Диске для внешних пользователей",
+    "ru_chat": "Закрепить сообщение в групповом чате",
+    # Japanese
+    "ja_export": "取引一覧をCSVでエクスポートしたい",
+    "ja_notify": "メール通知を停止する設定",
+    "ja_calendar": "カレンダーの予定を部署ごとに色分けする",
+    "ja_invoice": "請求書に会社の印鑑画像を入れたい",
+    "ja_login": "スマートフォンアプリで生体認証ログイン",
+    "ja_task": "タスクの期限切れをチャットで知らせる",
+    "ja_form": "ウェブフォームにファイル添付の項目を追加",
+    "ja_lang": "管理画面の日本語翻訳を改善してほしい",
+}
+
+# (query, the request meant). Paraphrases, not copies: other words, other forms.
+PARAPHRASES = [
+    ("export my deals as an xlsx spreadsheet", "xlsx"),
+    ("dark mode in the browser version", "dark"),
+    ("sync calendar with google", "gcal"),
+    ("2fa via sms code", "2fa"),
+    ("add my own columns to kanban of tasks", "kanban"),
+    ("company logo on invoice pdf", "invoice_pdf"),
+    ("mobile app push when someone comments", "mobile_push"),
+    ("delete contacts in bulk", "bulk_delete"),
+    ("meeting time in client timezone", "timezone"),
+    ("higher limit for rest api requests", "api_limit"),
+    ("выгрузка сделок в эксель", "ru_export"),
+    ("экспорт сделок в excel", "ru_export"),
+    ("записи звонков клиента в карточке", "ru_telephony"),
+    ("поиск дублей контактов", "ru_dup"),
+    ("отчет о продажах по менеджерам", "ru_report"),
+    ("бизнес-процесс на смену стадии", "ru_bp"),
+    ("отправить письмо позже из црм", "ru_mail"),
+    ("доступ к папке диска внешним пользователям", "ru_drive"),
+    ("закреплённые сообщения в чате", "ru_chat"),
+    ("取引をCSVでエクスポート", "ja_export"),
+    ("通知メールを止めたい", "ja_notify"),
+    ("予定の色を部署ごとに変える", "ja_calendar"),
+    ("請求書に印鑑を入れる", "ja_invoice"),
+    ("アプリの生体認証", "ja_login"),
+    ("期限切れタスクをチャットで通知", "ja_task"),
+    ("フォームにファイル添付", "ja_form"),
+    ("日本語の翻訳", "ja_lang"),
+    ("印鑑", "ja_invoice"),
+]
