@@ -62,7 +62,7 @@ def test_it_shows_the_backlog_columns(pm_client, backlog):
         "Criticality",
         "Priority",
         "Score",
-        "Last raised at",
+        "Last raised",
     ):
         assert header in content
     assert "Export deals to XLSX" in content

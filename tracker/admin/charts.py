@@ -16,6 +16,8 @@ WEEKS = 26
 WIDTH = 520
 HEIGHT = 120
 LABEL_SPACE = 16
+# Room above the bars for the peak's label.
+TOP = 14
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,7 @@ class WeeklyChart:
     bars: tuple[Bar, ...]
     peak: int
     width: int = WIDTH
-    height: int = HEIGHT + LABEL_SPACE
-    baseline: int = HEIGHT
+    height: int = TOP + HEIGHT + LABEL_SPACE
 
     @property
     def first(self) -> Bar | None:
@@ -43,6 +44,10 @@ class WeeklyChart:
     @property
     def last(self) -> Bar | None:
         return self.bars[-1] if self.bars else None
+
+    @property
+    def end_x(self) -> float:
+        return round(self.bars[-1].x + self.bars[-1].width, 1) if self.bars else 0.0
 
 
 def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
@@ -63,7 +68,8 @@ def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
     start = max(min(counts), this_week - timedelta(weeks=WEEKS - 1))
     weeks = [start + timedelta(weeks=i) for i in range((this_week - start).days // 7 + 1)]
     peak = max(counts.get(week, 0) for week in weeks) or 1
-    slot = WIDTH / max(len(weeks), 1)
+    # A few weeks still draw as narrow bars, left-aligned.
+    slot = WIDTH / max(len(weeks), 12)
     bars = []
     for i, week in enumerate(weeks):
         customers = counts.get(week, 0)
@@ -73,7 +79,7 @@ def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
                 week=week,
                 customers=customers,
                 x=round(i * slot + 1, 1),
-                y=round(HEIGHT - height, 1),
+                y=round(TOP + HEIGHT - height, 1),
                 width=round(max(slot - 2, 1), 1),
                 height=height,
             )

@@ -136,7 +136,7 @@ class FeatureRequestAdmin(admin.ModelAdmin):
         "criticality_shown",
         "priority",
         "score",
-        "last_raised_at",
+        "last_raised",
     ]
     list_display_links = ["number", "title"]
     list_filter = [
@@ -175,7 +175,30 @@ class FeatureRequestAdmin(admin.ModelAdmin):
         "created_at",
         "status_changed_at",
     ]
-    fields = ["title", "description", "kind", *readonly_fields]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "kind"]}),
+        (
+            _("Decisions (through the buttons above)"),
+            {"fields": ["status", "decline_reason", "duplicate_of", "criticality", "priority"]},
+        ),
+        (
+            _("Demand, kept by the services"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "customer_count",
+                    "demand_weight",
+                    "mention_count",
+                    "mention_criticality",
+                    "last_raised_at",
+                    "score",
+                    "created_by",
+                    "created_at",
+                    "status_changed_at",
+                ],
+            },
+        ),
+    ]
 
     # --- the list -----------------------------------------------------------------------
 
@@ -192,6 +215,10 @@ class FeatureRequestAdmin(admin.ModelAdmin):
     def criticality_shown(self, obj: FeatureRequest) -> str:
         label = str(Criticality(obj.effective_criticality).label)
         return label if not obj.criticality else f"{label} (set)"
+
+    @admin.display(description=_("last raised"), ordering="last_raised_at")
+    def last_raised(self, obj: FeatureRequest) -> str:
+        return obj.last_raised_at.date().isoformat() if obj.last_raised_at else "—"
 
     # --- permissions --------------------------------------------------------------------
 
