@@ -68,6 +68,12 @@ def render_facts(facts: Facts, *, language: str) -> str:
         ) % {"message": message, "note": facts.public_note}
 
 
+def render_subject(facts: Facts, *, language: str) -> str:
+    """A subject line, for channels that have one (email)."""
+    with override(language):
+        return pgettext("notification", "Request #%(number)s") % {"number": facts.number}
+
+
 def _body(facts: Facts) -> str:
     if facts.event == Event.REGISTERED:
         return pgettext(

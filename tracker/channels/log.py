@@ -1,0 +1,20 @@
+"""The log channel, for local use: the message goes to the worker's log."""
+
+from __future__ import annotations
+
+import logging
+
+from tracker.channels.base import Outgoing
+
+logger = logging.getLogger("tracker.channels.log")
+
+
+def send(message: Outgoing, *, timeout: float) -> None:
+    logger.info(
+        "notification %s to %s:%s (%s)\n%s",
+        message.id,
+        message.channel.slug,
+        message.thread_ref,
+        message.language,
+        message.text,
+    )
