@@ -45,6 +45,7 @@ from tracker.models import (
     Thread,
 )
 from tracker.ranking import plan_weight
+from tracker.status import pages as status_pages
 
 # Which status may follow which. `duplicate` is reached only by merging.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -390,6 +391,7 @@ def request_transition(
     request.decline_reason = reason
     request.status_changed_at = timezone.now()
     request.save(update_fields=["status", "decline_reason", "status_changed_at"])
+    _public_view_changed(request.number)
     _notify(
         request=request,
         thread_ids=_family_thread_ids(request.number),
@@ -473,6 +475,7 @@ def request_merge(
     duplicate.duplicate_of = survivor
     duplicate.status_changed_at = timezone.now()
     duplicate.save(update_fields=["status", "decline_reason", "duplicate_of", "status_changed_at"])
+    _public_view_changed(number)
     _notify(
         request=survivor,
         thread_ids=duplicate_threads,
@@ -593,6 +596,7 @@ def requests_recount(*, numbers: Iterable[int]) -> int:
             "score",
         ],
     )
+    _public_view_changed(*(request.number for request in changed))
     return len(changed)
 
 
@@ -654,6 +658,14 @@ def _clean_note(public_note: str) -> str:
 def _save_ranked(request: FeatureRequest, *fields: str) -> None:
     request.score = request.ranking().score
     request.save(update_fields=[*fields, "score"])
+    if "customer_count" in fields:
+        _public_view_changed(request.number)
+
+
+def _public_view_changed(*numbers: int) -> None:
+    """What customers see of these requests changed: the status page drops its cached
+    pages once the transaction commits (before, a reader could cache the old data again)."""
+    transaction.on_commit(lambda: status_pages.forget(numbers))
 
 
 def _notify(

@@ -34,11 +34,10 @@ def lookup_allowed(request: HttpRequest) -> tuple[bool, int]:
     now = int(time.time())
     window_index, elapsed = divmod(now, window)
     key = f"status_page:rate:{client_address(request)}:{window_index}"
-    # add() is a no-op when the key exists; incr() is atomic in Redis and in locmem.
-    cache.add(key, 0, timeout=window + 1)
+    # incr() is atomic in Redis and in locmem; the first look-up of a window creates the
+    # counter with add(), and if another process created it meanwhile, counts on it.
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window + 1)
-        count = 1
+    except ValueError:
+        count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
     return count <= settings.STATUS_PAGE_RATE_LIMIT, window - elapsed

@@ -1,59 +1,74 @@
-"""Rendered status pages, kept in the default cache and refreshed when the request changes.
+"""Rendered status pages, kept in the default cache and dropped when the request changes.
 
-The cache key carries a fingerprint of every request field the page shows, read with one
-primary-key query; any change through the services (a status change, a merge, a new
-customer) gives a new key, so nothing has to be invalidated by hand and every web process
-sees the change at once. The history's public notes only change with a status change, which
-moves `status_changed_at`. A timeout bounds what an edit outside the services could leave.
+Each request has a stamp in the cache; a page is stored with the stamp it was rendered
+under and served only while that stamp is current. The services call `forget` once a change
+of what customers see is committed (a status change, a merge, a new customer), which drops
+the stamp: every language's page of that request is re-rendered on its next view, by any web
+process, since the stamp lives in the shared cache. A cache hit costs no database query.
+
+Why it is safe: `forget` runs after the commit, and a page is only stored under a stamp that
+existed before its data was read. So a page rendered from data older than a commit carries
+a stamp that this commit's `forget` removes. The timeout bounds what a change made outside
+the services (an admin's edit of the title) could leave behind.
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 
-from tracker.models import FeatureRequest
-
-_KEY_VERSION = 1
+_KEY_VERSION = 2
 
 
 @dataclass(frozen=True)
-class Version:
-    number: int
-    merged_into: int | None
-    fingerprint: str
+class Entry:
+    stamp: str
+    html: str = ""
+    # Set for a merged request: the page is a redirect to this number.
+    redirect_to: int | None = None
 
 
-def version(*, number: int) -> Version | None:
-    """The current version of request `number`'s public page, or None if there is none."""
-    row = (
-        FeatureRequest.objects.filter(number=number)
-        .values_list("status", "status_changed_at", "customer_count", "title", "duplicate_of")
-        .first()
+def _stamp_key(number: int) -> str:
+    return f"status_page:stamp:{_KEY_VERSION}:{number}"
+
+
+def _page_key(number: int, language: str, merged_from: int | None) -> str:
+    return f"status_page:page:{_KEY_VERSION}:{number}:{language}:{merged_from or 0}"
+
+
+def lookup(*, number: int, language: str, merged_from: int | None) -> tuple[str, Entry | None]:
+    """The request's current stamp, and its cached page if it was rendered under it.
+
+    One cache round trip on a hit."""
+    stamp_key = _stamp_key(number)
+    page_key = _page_key(number, language, merged_from)
+    found = cache.get_many([stamp_key, page_key])
+    stamp = found.get(stamp_key)
+    if stamp is None:
+        # add() keeps whichever stamp another process set first.
+        cache.add(stamp_key, secrets.token_hex(8), timeout=settings.STATUS_PAGE_CACHE_SECONDS)
+        stamp = cache.get(stamp_key) or ""
+        return stamp, None
+    entry = found.get(page_key)
+    if isinstance(entry, Entry) and entry.stamp == stamp:
+        return stamp, entry
+    return stamp, None
+
+
+def remember(*, number: int, language: str, merged_from: int | None, entry: Entry) -> None:
+    if not entry.stamp:
+        return
+    cache.set(
+        _page_key(number, language, merged_from),
+        entry,
+        timeout=settings.STATUS_PAGE_CACHE_SECONDS,
     )
-    if row is None:
-        return None
-    status, changed_at, customer_count, title, merged_into = row
-    digest = hashlib.blake2b(
-        f"{status}|{changed_at.isoformat()}|{customer_count}|{title}".encode(), digest_size=12
-    ).hexdigest()
-    return Version(number=number, merged_into=merged_into, fingerprint=digest)
 
 
-def cache_key(*, version: Version, language: str, merged_from: int | None) -> str:
-    return (
-        f"status_page:html:{_KEY_VERSION}:{version.number}:{language}:"
-        f"{merged_from or 0}:{version.fingerprint}"
-    )
-
-
-def cached(key: str) -> str | None:
-    html = cache.get(key)
-    return html if isinstance(html, str) else None
-
-
-def remember(key: str, html: str) -> None:
-    cache.set(key, html, timeout=settings.STATUS_PAGE_CACHE_SECONDS)
+def forget(numbers: Iterable[int]) -> None:
+    """Drop the cached pages of these requests: call it after the change is committed."""
+    cache.delete_many([_stamp_key(number) for number in numbers])

@@ -67,25 +67,29 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
         response = render(request, "status_page/rate_limited.html", status=429)
         response["Retry-After"] = str(retry_after)
         return response
-    version = pages.version(number=number) if number <= _LARGEST_NUMBER else None
-    if version is None:
+    if number > _LARGEST_NUMBER:
         return _not_found(request, number)
-    if version.merged_into is not None:
-        survivor = reverse("status_page:request", kwargs={"number": version.merged_into})
-        return HttpResponseRedirect(f"{survivor}?from={number}")
 
-    merged_from = _merged_from(request, number)
-    key = pages.cache_key(version=version, language=get_language(), merged_from=merged_from)
-    html = pages.cached(key)
-    if html is None:
+    language = get_language()
+    # Part of the cache key as typed; checked before a page mentions it.
+    merged_from = parse_number(request.GET.get("from", ""))
+    stamp, entry = pages.lookup(number=number, language=language, merged_from=merged_from)
+    if entry is None:
         public = public_request(number=number)
-        if public is None:  # deleted since the version was read
+        if public is None:
             return _not_found(request, number)
-        html = render_to_string(
-            "status_page/request.html", _request_context(public, merged_from), request=request
-        )
-        pages.remember(key, html)
-    return HttpResponse(html)
+        if public.merged_into is not None:
+            entry = pages.Entry(stamp=stamp, redirect_to=public.merged_into)
+        else:
+            context = _request_context(public, _merged_into_this(merged_from, number))
+            html = render_to_string("status_page/request.html", context, request=request)
+            entry = pages.Entry(stamp=stamp, html=html)
+        pages.remember(number=number, language=language, merged_from=merged_from, entry=entry)
+
+    if entry.redirect_to is not None:
+        survivor = reverse("status_page:request", kwargs={"number": entry.redirect_to})
+        return HttpResponseRedirect(f"{survivor}?from={number}")
+    return HttpResponse(entry.html)
 
 
 @require_safe
@@ -128,13 +132,12 @@ def _not_found(request: HttpRequest, number: int | None) -> HttpResponse:
     return render(request, "status_page/not_found.html", {"number": number}, status=404)
 
 
-def _merged_from(request: HttpRequest, number: int) -> int | None:
-    """The number in ?from= when that request really was merged into this one: the note
-    must not be forgeable by editing a link."""
-    merged_from = parse_number(request.GET.get("from", ""))
+def _merged_into_this(merged_from: int | None, number: int) -> int | None:
+    """`merged_from` when that request really was merged into this one: the note must not
+    be forgeable by editing a link."""
     if merged_from is None or merged_from > _LARGEST_NUMBER:
         return None
-    earlier = pages.version(number=merged_from)
+    earlier = public_request(number=merged_from)
     return merged_from if earlier is not None and earlier.merged_into == number else None
 
 

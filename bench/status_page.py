@@ -1,0 +1,209 @@
+"""Benchmark: the status page against a bare Django view, under gunicorn, in one run.
+
+    .venv/bin/python bench/status_page.py [--duration 5] [--rounds 3] [--redis]
+
+It migrates a throw-away SQLite database (or the one DATABASE_URL names), loads the demo
+data, collects static files, starts gunicorn on 127.0.0.1 with production settings
+(DEBUG=0) and BENCHMARK_ENDPOINTS=1, and measures requests per second of
+
+- /status/benchmark/constant/: a view that returns a constant page, through the same
+  middleware: the ceiling any Django page on this machine can reach;
+- /status/<number>/: the status page of the demo request with the longest history.
+
+The two are measured in alternating rounds, so that background load falls on both alike,
+with `wrk` when it is installed (apt-get install wrk), else with client processes written
+in Python. Every run is bounded in time; any answer other than 200 fails the benchmark.
+The rate limit is raised for the run: the load comes from one address.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from http.client import HTTPConnection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+TARGET = 0.70
+
+FIND_NUMBER = """
+from django.db.models import Count
+from tracker.models import FeatureRequest
+request = (
+    FeatureRequest.objects.canonical().annotate(changes=Count("history"))
+    .order_by("-changes", "-customer_count", "number").first()
+)
+print(request.number)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per page")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn")
+    parser.add_argument("--port", type=int, default=0, help="default: a free one")
+    parser.add_argument("--redis", action="store_true", help="use Redis on 127.0.0.1:6379/1")
+    args = parser.parse_args()
+
+    port = args.port or free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="status-bench-"))
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "BENCHMARK_ENDPOINTS": "1",
+        "STATUS_PAGE_RATE_LIMIT": str(10**9),
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
+    }
+    env.pop("REDIS_URL", None)
+    if args.redis:
+        env["REDIS_URL"] = "redis://127.0.0.1:6379/1"
+    server = None
+    try:
+        for command in (["migrate", "--no-input"], ["loaddemo"], ["collectstatic", "--no-input"]):
+            subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+                [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
+            )
+        number = int(
+            subprocess.run(  # noqa: S603
+                [PYTHON, "manage.py", "shell", "-c", FIND_NUMBER],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.split()[-1]
+        )
+        server = subprocess.Popen(  # noqa: S603
+            [
+                GUNICORN,
+                "config.wsgi",
+                f"--bind=127.0.0.1:{port}",
+                f"--workers={args.workers}",
+                "--worker-class=sync",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz")
+        pages = {
+            "constant view": f"{base}/status/benchmark/constant/",
+            "status page": f"{base}/status/{number}/",
+        }
+        with urllib.request.urlopen(pages["status page"], timeout=10) as response:  # noqa: S310
+            if response.status != 200 or b"<h1>" not in response.read():
+                raise SystemExit(f"{pages['status page']} does not show a request")
+
+        measure = measure_with_wrk if shutil.which("wrk") else measure_with_python
+        for url in pages.values():  # warm up: caches, connections, code paths
+            measure(url, 2, args.connections)
+        results: dict[str, list[float]] = {name: [] for name in pages}
+        for round_number in range(args.rounds):
+            order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
+            for name in order:
+                results[name].append(measure(pages[name], args.duration, args.connections))
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    constant = statistics.median(results["constant view"])
+    status = statistics.median(results["status page"])
+    ratio = status / constant
+    print(
+        f"machine: {os.cpu_count()} CPUs; gunicorn {args.workers} sync workers; "
+        f"{args.connections} connections; {args.rounds} rounds of {args.duration} s; "
+        f"load generator: {'wrk' if shutil.which('wrk') else 'python'}; "
+        f"cache: {'redis' if args.redis else 'local memory'}; "
+        f"database: {env['DATABASE_URL'].split(':')[0]}"
+    )
+    for name, figures in results.items():
+        rounds = ", ".join(f"{f:.0f}" for f in figures)
+        print(f"{name:14} {statistics.median(figures):8.0f} req/s  (rounds: {rounds})")
+    verdict = "meets" if ratio >= TARGET else "MISSES"
+    print(f"status page / constant view = {ratio:.0%}  ({verdict} the {TARGET:.0%} target)")
+    return 0 if ratio >= TARGET else 1
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - 127.0.0.1 only
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def measure_with_wrk(url: str, seconds: int, connections: int) -> float:
+    output = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=5s", url],  # noqa: S607
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+    ).stdout
+    if "Non-2xx" in output or "Socket errors" in output:
+        raise SystemExit(f"Errors while measuring {url}:\n{output}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if match is None:
+        raise SystemExit(f"wrk said nothing of requests per second:\n{output}")
+    return float(match.group(1))
+
+
+def measure_with_python(url: str, seconds: int, connections: int) -> float:
+    with multiprocessing.Pool(connections) as pool:
+        counts = pool.map(_client_loop, [(url, seconds)] * connections)
+    return sum(counts) / seconds
+
+
+def _client_loop(job: tuple[str, int]) -> int:
+    url, seconds = job
+    host_port, path = url.removeprefix("http://").split("/", 1)
+    host, port = host_port.split(":")
+    done = 0
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        connection = HTTPConnection(host, int(port), timeout=5)
+        connection.request("GET", "/" + path)
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        if response.status != 200:
+            raise SystemExit(f"{url} answered {response.status}")
+        done += 1
+    return done
+
+
+if __name__ == "__main__":
+    sys.exit(main())
