@@ -20,6 +20,7 @@ from tracker.choices import (
     CRITICALITY_RANK,
     Criticality,
     DeclineReason,
+    DeliveryState,
     Event,
     Kind,
     Language,
@@ -692,4 +693,22 @@ def _notify(
             for thread_id in thread_ids
         ],
         batch_size=1000,
+    )
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def notification_retry(*, ids: Iterable[int]) -> int:
+    """Give failed notifications a fresh set of attempts, due now. Returns how many.
+
+    Their threads were held since they failed (a thread never hears a later event before
+    an earlier one), so what queued behind them follows once they are delivered."""
+    return Notification.objects.filter(id__in=list(ids), state=DeliveryState.FAILED).update(
+        state=DeliveryState.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        leased_until=None,
+        last_error="",
     )
