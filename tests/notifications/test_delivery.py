@@ -4,6 +4,7 @@ webhook receiver; the crash and concurrency cases with real processes are in tes
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from tests.factories import ThreadFactory
@@ -180,3 +181,10 @@ def test_an_inactive_channel_keeps_its_notifications(webhook_channel, policy):
     notification = Notification.objects.get()
     assert notification.state == DeliveryState.PENDING
     assert notification.last_error == "Channel 'hooks-main' is inactive."
+
+
+def test_a_lease_shorter_than_the_send_timeout_is_refused():
+    with pytest.raises(ImproperlyConfigured):
+        Policy(
+            batch_size=1, lease_seconds=5, max_attempts=3, backoff_base=1, backoff_cap=9, timeout=10
+        )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -37,6 +38,7 @@ logger = logging.getLogger("tracker.notifications")
 
 ERROR_MAX = 1_000
 RATE_LIMIT_MIN_WAIT = 1.0
+LEASE_MARGIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,14 @@ class Policy:
     backoff_base: float
     backoff_cap: float
     timeout: float
+
+    def __post_init__(self) -> None:
+        # A notification is sent only while its lease has a timeout to spare.
+        if self.lease_seconds < self.timeout + LEASE_MARGIN + 1:
+            raise ImproperlyConfigured(
+                "TRACKER_NOTIFY_LEASE_SECONDS must exceed TRACKER_NOTIFY_HTTP_TIMEOUT by "
+                f"{LEASE_MARGIN + 1:g} s or more."
+            )
 
     @classmethod
     def from_settings(cls) -> Policy:
@@ -123,7 +133,7 @@ def deliver_batch(*, policy: Policy | None = None, now: datetime | None = None) 
     for position, notification in enumerate(batch):
         # Leave what we cannot finish before the lease ends to another worker, rather
         # than send something another worker may be sending too.
-        if timezone.now() + timedelta(seconds=policy.timeout + 1) >= lease:
+        if timezone.now() + timedelta(seconds=policy.timeout + LEASE_MARGIN) >= lease:
             outcome.released += _release(batch[position:], lease=lease)
             break
         channel = notification.thread.channel
