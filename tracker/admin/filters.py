@@ -21,9 +21,18 @@ def raised_where(queryset: QuerySet[FeatureRequest], **thread_lookups: Any) -> Q
     """Requests that a thread matching `thread_lookups` raised, directly or through a
     request merged into them."""
     thread_q = Q(**{f"thread__{key}": value for key, value in thread_lookups.items()})
-    direct = Mention.objects.filter(thread_q, request_id=OuterRef("number"))
-    merged = Mention.objects.filter(thread_q, request__duplicate_of_id=OuterRef("number"))
-    return queryset.filter(Exists(direct) | Exists(merged))
+    direct = Exists(Mention.objects.filter(thread_q, request_id=OuterRef("number")))
+    # Merges are one level deep and rare, so the survivors found through their duplicates
+    # are a short list fetched first. OR-ing a second EXISTS instead would stop PostgreSQL
+    # from walking the ranking index with a semi-join and make it hash every mention.
+    survivors = set(
+        Mention.objects.filter(thread_q, request__duplicate_of__isnull=False)
+        .values_list("request__duplicate_of_id", flat=True)
+        .distinct()
+    )
+    if not survivors:
+        return queryset.filter(direct)
+    return queryset.filter(direct | Q(number__in=survivors))
 
 
 def search_backlog(queryset: QuerySet[FeatureRequest], term: str) -> QuerySet:
@@ -32,11 +41,16 @@ def search_backlog(queryset: QuerySet[FeatureRequest], term: str) -> QuerySet:
     if not term:
         return queryset
     words = Mention.objects.filter(quote__icontains=term)
+    survivors = set(
+        words.filter(request__duplicate_of__isnull=False)
+        .values_list("request__duplicate_of_id", flat=True)
+        .distinct()
+    )
     q = (
         Q(title__icontains=term)
         | Q(description__icontains=term)
         | Exists(words.filter(request_id=OuterRef("number")))
-        | Exists(words.filter(request__duplicate_of_id=OuterRef("number")))
+        | Q(number__in=survivors)
     )
     digits = term.removeprefix("#")
     if digits.isdigit() and len(digits) < 19:

@@ -10,11 +10,12 @@ from django.utils.functional import cached_property
 
 class LargeTablePaginator(Paginator):
     """Counts the unfiltered table from PostgreSQL's statistics, and a filtered one only up
-    to `count_cap` rows: beyond that nobody pages, they narrow the filter.
+    to `count_cap` rows: beyond ten pages nobody pages, they narrow the filter or export.
 
     On SQLite (one machine, small tables) it counts exactly, as Django does."""
 
-    count_cap = 10_000
+    count_cap = 1_000
+    is_estimated = False
 
     @cached_property
     def count(self) -> int:
@@ -27,9 +28,15 @@ class LargeTablePaginator(Paginator):
         if not queryset.query.where:
             estimate = _estimated_rows(queryset)
             if estimate >= self.count_cap:
+                self.is_estimated = True
                 return estimate
         # Counting a slice counts at most count_cap + 1 rows, however many match.
         return queryset.order_by().values("pk")[: self.count_cap + 1].count()
+
+    @property
+    def is_capped(self) -> bool:
+        """Whether `count` stopped at the cap, so that more may match than it says."""
+        return self.count == self.count_cap + 1
 
 
 def _estimated_rows(queryset: QuerySet) -> int:

@@ -1,0 +1,265 @@
+"""Benchmark: the product managers' backlog in Django admin with 100,000 requests.
+
+    .venv/bin/python bench/admin_backlog.py [--requests 100000] [--runs 30] [--write-docs]
+
+It uses its own PostgreSQL database (DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/tracker_bench_admin), creates and migrates it, and fills
+it once with requests, accounts, threads and mentions bulk-created directly (demand figures
+and scores computed from the generated mentions by the real ranking function). Then a
+product manager, signed in through Django's test client, opens the backlog and a few
+filtered pages; it reports the median and 95th percentile time of each page and the number
+of database queries. --write-docs puts the table into docs/admin.md.
+
+Production settings (DEBUG=0), except plain static file storage, so that the admin's
+templates render without collectstatic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench_admin"
+TARGET_MS = 300
+DOCS = ROOT / "docs" / "admin.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+WORDS = (
+    "export deals XLSX calendar sync Google dark theme mobile app two-factor SMS tasks "
+    "recurring report designer telegram open channel signature bulk edit stages "
+    "выгрузка сделок календарь задачи отчёт подпись напоминания "
+    "取引 出力 カレンダー 同期 勤怠 通知 タスク"
+).split()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=30, help="timed renders of each page")
+    parser.add_argument("--write-docs", action="store_true", help="update docs/admin.md")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="testserver",
+        SECURE_SSL_REDIRECT="0",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.pop("REDIS_URL", None)
+    _create_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    call_command("migrate", verbosity=0)
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ):
+        _fill(args.requests)
+        rows = _measure(args.runs)
+
+    table = _table(rows, args.requests)
+    print(table)
+    if args.write_docs:
+        _write_docs(table)
+    unfiltered = rows[0][1]
+    print(f"\nbacklog median {unfiltered:.1f} ms (target < {TARGET_MS} ms)")
+    return 0 if unfiltered < TARGET_MS else 1
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    server = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _fill(count: int) -> None:
+    """Bulk-creates `count` requests with skewed demand, unless the database has them."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from tracker.choices import CRITICALITY_RANK, Criticality, Language, Plan, Priority, Status
+    from tracker.models import Account, Channel, FeatureRequest, Mention, Thread
+    from tracker.ranking import Weights, plan_weight, rank
+
+    have = FeatureRequest.objects.count()
+    if have >= count:
+        print(f"{have} requests already in the database; reusing them")
+        return
+    rng = random.Random(42)  # noqa: S311 - synthetic data, not security
+    weights = Weights.from_settings()
+    now = timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic():
+        channels = [
+            Channel.objects.get_or_create(slug=slug, defaults={"name": slug, "kind": "log"})[0]
+            for slug in ("b24-main", "hooks-main", "slack-main")
+        ]
+        plans = list(Plan.values)
+        accounts = Account.objects.bulk_create(
+            [
+                Account(external_id=f"bench{i}.example", name=f"Bench {i}", plan=rng.choice(plans))
+                for i in range(Account.objects.count(), 20_000)
+            ],
+            batch_size=5_000,
+        ) or list(Account.objects.all())
+        threads = Thread.objects.bulk_create(
+            [
+                Thread(
+                    channel=rng.choice(channels),
+                    ref=f"bench-chat{i}",
+                    account=rng.choice(accounts),
+                    language=rng.choice(Language.values),
+                )
+                for i in range(Thread.objects.count(), 60_000)
+            ],
+            batch_size=5_000,
+        ) or list(Thread.objects.select_related("account"))
+        statuses = [Status.UNDER_REVIEW] * 6 + [Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE]
+        criticalities = list(Criticality.values)
+        for start in range(have, count, 5_000):
+            requests, mentions = [], []
+            for i in range(start, min(start + 5_000, count)):
+                # Demand is skewed: most wishes come from one customer, a few from hundreds.
+                n = min(int(rng.paretovariate(1.3)), 300)
+                picked = rng.sample(threads, n)
+                crits = [rng.choice(criticalities) for _ in picked]
+                when = [now - timedelta(days=rng.randint(0, 720)) for _ in picked]
+                accounts_seen = {t.account_id: t.account.plan for t in picked}
+                demand = sum(plan_weight(plan) for plan in accounts_seen.values())
+                top = max(crits, key=lambda c: CRITICALITY_RANK[Criticality(c)])
+                priority = rng.choice([Priority.NONE] * 8 + list(Priority.values))
+                request = FeatureRequest(
+                    title=" ".join(rng.sample(WORDS, 4)).capitalize() + f" {i}",
+                    description=" ".join(rng.choices(WORDS, k=20)),
+                    status=rng.choice(statuses),
+                    priority=priority,
+                    customer_count=len(accounts_seen),
+                    demand_weight=demand,
+                    mention_count=n,
+                    mention_criticality=top,
+                    last_raised_at=max(when),
+                    score=rank(
+                        weighted_customers=demand,
+                        criticality=top,
+                        priority=priority,
+                        weights=weights,
+                    ).score,
+                )
+                requests.append(request)
+                mentions.append((request, picked, crits, when))
+            FeatureRequest.objects.bulk_create(requests)
+            Mention.objects.bulk_create(
+                [
+                    Mention(
+                        request=request,
+                        thread=thread,
+                        criticality=crit,
+                        quote=" ".join(rng.choices(WORDS, k=8)),
+                    )
+                    for request, picked, crits, _ in mentions
+                    for thread, crit in zip(picked, crits, strict=True)
+                ],
+                batch_size=10_000,
+            )
+            print(f"  {start + len(requests)} requests", end="\r", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"created {count - have} requests and {Mention.objects.count()} mentions "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
+
+
+PAGES = [
+    ("backlog, first page (ranked)", ""),
+    ("page 50", "?p=50"),
+    ("status: under review", "?status__exact=under_review"),
+    ("language: ja (EXISTS over mentions)", "?language=ja"),
+    ("plan: enterprise + last 30 days", "?plan=enterprise&raised=30d"),
+    ("search: a title word", "?q=calendar"),
+]
+
+
+def _measure(runs: int) -> list[tuple[str, float, float, int]]:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    user, _ = User.objects.get_or_create(username="bench-pm", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name="Product managers"))
+    client = Client()
+    client.force_login(user)
+    backlog = reverse("admin:tracker_featurerequest_changelist")
+    rows = []
+    for label, query in PAGES:
+        url = backlog + query
+        for _ in range(3):  # warm caches and connections
+            _check(client.get(url), url)
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            _check(response, url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        p95 = statistics.quantiles(timings, n=20)[-1]
+        rows.append((label, statistics.median(timings), p95, len(queries)))
+    return rows
+
+
+def _check(response: Any, url: str) -> None:
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+
+
+def _table(rows: list[tuple[str, float, float, int]], count: int) -> str:
+    lines = [
+        f"| page ({count:,} requests, PostgreSQL) | median ms | p95 ms | queries |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| {label} | {median:.1f} | {p95:.1f} | {n} |" for label, median, p95, n in rows]
+    return "\n".join(lines)
+
+
+def _write_docs(table: str) -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{DOCS} has no {START} … {END} block")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOCS.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+    print(f"wrote the figures into {DOCS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
