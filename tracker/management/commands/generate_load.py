@@ -173,6 +173,9 @@ PLAN_MIX = (
 )
 
 
+PRIORITY_MIX = [Priority.NONE] * 8 + [Priority.P1, Priority.P2, Priority.P3, Priority.P4]
+
+
 @dataclass
 class _Figures:
     accounts: set[int] = field(default_factory=set)
@@ -180,6 +183,14 @@ class _Figures:
     mentions: int = 0
     crit: int = 0
     last: datetime | None = None
+
+
+@dataclass
+class _Planned:
+    row: FeatureRequest
+    figures: _Figures = field(default_factory=_Figures)
+    # Index of the request this one is merged into, if it is a duplicate.
+    survivor: int | None = None
 
 
 class Command(BaseCommand):
@@ -209,9 +220,12 @@ class Command(BaseCommand):
         channels = self._channels()
         accounts = self._accounts(sizes["accounts"])
         threads = self._threads(sizes["threads"], accounts, channels)
-        requests = self._requests(sizes["requests"])
-        figures = self._mentions(sizes["mentions"], requests, threads)
-        self._figures(requests, figures)
+        # Everything about requests and mentions is decided in memory first, so that every
+        # row is inserted once, complete, and nothing is updated afterwards.
+        requests = self._plan_requests(sizes["requests"])
+        mentions = self._plan_mentions(sizes["mentions"], requests, threads)
+        self._insert_requests(requests)
+        self._insert_mentions(requests, mentions)
         self.stdout.write(
             "Generated "
             + ", ".join(f"{count:,} {name}" for name, count in sizes.items())
@@ -275,157 +289,145 @@ class Command(BaseCommand):
                 bar.update(len(rows))
         return made
 
-    def _requests(self, count: int) -> list[FeatureRequest]:
-        rng, made = self.rng, []
-        with self._bar(count, "requests") as bar:
-            for start in range(0, count, self.batch):
-                rows = []
-                for _ in range(min(self.batch, count - start)):
-                    language = rng.choice(LANGUAGES)
-                    verbs, objects, tails = WORDS[language]
-                    title = f"{rng.choice(verbs)} {rng.choice(objects)} {rng.choice(tails)}"
-                    if language == "ja":
-                        title = title.replace(" ", "")
-                    status = rng.choice(STATUS_MIX)
-                    rows.append(
-                        FeatureRequest(
-                            title=title,
-                            description=f"Synthetic load request: {title}",
-                            kind=Kind.DEFECT if rng.random() < 0.2 else Kind.SUGGESTION,
-                            # Duplicates are pointed at their survivors once numbers exist.
-                            status=Status.UNDER_REVIEW if status == Status.DUPLICATE else status,
-                            decline_reason=(
-                                rng.choice(DeclineReason.values)
-                                if status == Status.DECLINED
-                                else ""
-                            ),
-                            priority=rng.choice(
-                                [Priority.NONE] * 8
-                                + [Priority.P1, Priority.P2, Priority.P3, Priority.P4]
-                            ),
-                            created_at=self.now - timedelta(days=rng.randint(1, 720)),
-                        )
+    def _plan_requests(self, count: int) -> list[_Planned]:
+        rng, planned = self.rng, []
+        for _ in range(count):
+            language = rng.choice(LANGUAGES)
+            verbs, objects, tails = WORDS[language]
+            title = f"{rng.choice(verbs)} {rng.choice(objects)} {rng.choice(tails)}"
+            if language == "ja":
+                title = title.replace(" ", "")
+            status = rng.choice(STATUS_MIX)
+            planned.append(
+                _Planned(
+                    row=FeatureRequest(
+                        title=title,
+                        description=f"Synthetic load request: {title}",
+                        kind=Kind.DEFECT if rng.random() < 0.2 else Kind.SUGGESTION,
+                        status=status,
+                        decline_reason=(
+                            rng.choice(DeclineReason.values) if status == Status.DECLINED else ""
+                        ),
+                        priority=rng.choice(PRIORITY_MIX),
+                        created_at=self.now - timedelta(days=rng.randint(1, 720)),
                     )
-                    rows[-1].load_status = status  # type: ignore[attr-defined]
-                with transaction.atomic():
-                    FeatureRequest.objects.bulk_create(rows)
-                    StatusChange.objects.bulk_create(
-                        [StatusChange(request=r, to_status=Status.UNDER_REVIEW) for r in rows]
-                        + [
-                            StatusChange(
-                                request=r,
-                                from_status=Status.UNDER_REVIEW,
-                                to_status=r.status,
-                                reason=r.decline_reason,
-                            )
-                            for r in rows
-                            if r.status != Status.UNDER_REVIEW
-                        ]
-                    )
-                made += rows
-                bar.update(len(rows))
-        # Merge the chosen duplicates into requests that are themselves no duplicates.
+                )
+            )
         survivors = [
-            r
-            for r in made
-            if r.load_status != Status.DUPLICATE  # type: ignore[attr-defined]
-            and r.status != Status.DECLINED
+            i
+            for i, p in enumerate(planned)
+            if p.row.status not in (Status.DUPLICATE, Status.DECLINED)
         ]
-        duplicates = [r for r in made if r.load_status == Status.DUPLICATE]  # type: ignore[attr-defined]
-        if survivors:
-            for r in duplicates:
-                r.status = Status.DUPLICATE
-                r.duplicate_of_id = rng.choice(survivors).number
-            FeatureRequest.objects.bulk_update(
-                duplicates, ["status", "duplicate_of"], batch_size=self.batch
-            )
-            StatusChange.objects.bulk_create(
-                [
-                    StatusChange(
-                        request=r, from_status=Status.UNDER_REVIEW, to_status=Status.DUPLICATE
-                    )
-                    for r in duplicates
-                ],
-                batch_size=self.batch,
-            )
-        return made
+        for p in planned:
+            if p.row.status == Status.DUPLICATE:
+                if survivors:
+                    p.survivor = rng.choice(survivors)
+                else:
+                    p.row.status = Status.UNDER_REVIEW
+        return planned
 
-    def _mentions(
-        self,
-        count: int,
-        requests: list[FeatureRequest],
-        threads: list[tuple[int, int, str]],
-    ) -> dict[int, _Figures]:
+    def _plan_mentions(
+        self, count: int, requests: list[_Planned], threads: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str, datetime]]:
         rng = self.rng
         order = list(range(len(requests)))
         rng.shuffle(order)  # popularity is not tied to the number
         cumulative = list(accumulate(1 / (i + 10) for i in range(len(requests))))
         top = cumulative[-1]
-        figures: dict[int, _Figures] = {}
         seen: set[tuple[int, int]] = set()
-        made = 0
-        with self._bar(count, "mentions") as bar:
-            while made < count:
-                rows: list[Mention] = []
-                while len(rows) < min(self.batch, count - made):
-                    request = requests[order[bisect(cumulative, rng.random() * top)]]
-                    thread_id, account_id, plan = rng.choice(threads)
-                    if (thread_id, request.number) in seen:
-                        continue
-                    seen.add((thread_id, request.number))
-                    criticality = rng.choice(CRITICALITY_MIX)
-                    at = max(request.created_at, self.now - timedelta(days=rng.randint(0, 720)))
-                    rows.append(
-                        Mention(
-                            request=request,
-                            thread_id=thread_id,
-                            criticality=criticality,
-                            created_at=at,
-                            quote="Synthetic customer words.",
-                        )
-                    )
-                    # Figures count for the request and, if merged, for its survivor.
-                    for number in {request.number, request.duplicate_of_id} - {None}:
-                        f = figures.setdefault(number, _Figures())  # type: ignore[arg-type]
-                        f.mentions += 1
-                        if account_id not in f.accounts:
-                            f.accounts.add(account_id)
-                            f.weight += plan_weight(plan)
-                        f.crit = max(f.crit, CRITICALITY_RANK[criticality])
-                        f.last = at if f.last is None else max(f.last, at)
-                Mention.objects.bulk_create(rows)
-                made += len(rows)
-                bar.update(len(rows))
-        return figures
+        mentions: list[tuple[int, int, str, datetime]] = []
+        while len(mentions) < count:
+            index = order[bisect(cumulative, rng.random() * top)]
+            thread_id, account_id, plan = rng.choice(threads)
+            if (thread_id, index) in seen:
+                continue
+            seen.add((thread_id, index))
+            request = requests[index]
+            criticality = rng.choice(CRITICALITY_MIX)
+            at = max(request.row.created_at, self.now - timedelta(days=rng.randint(0, 720)))
+            mentions.append((index, thread_id, criticality, at))
+            # A merged request's mentions count for itself and for its survivor.
+            for target in (index, request.survivor):
+                if target is None:
+                    continue
+                f = requests[target].figures
+                f.mentions += 1
+                if account_id not in f.accounts:
+                    f.accounts.add(account_id)
+                    f.weight += plan_weight(plan)
+                f.crit = max(f.crit, CRITICALITY_RANK[criticality])
+                f.last = at if f.last is None else max(f.last, at)
+        return mentions
 
-    def _figures(self, requests: list[FeatureRequest], figures: dict[int, _Figures]) -> None:
+    def _insert_requests(self, requests: list[_Planned]) -> None:
         weights = Weights.from_settings()
         criticalities = list(CRITICALITY_RANK)
-        for r in requests:
-            f = figures.get(r.number, _Figures())
+        for p in requests:
+            r, f = p.row, p.figures
             r.customer_count = len(f.accounts)
             r.demand_weight = f.weight
             r.mention_count = f.mentions
             r.mention_criticality = criticalities[f.crit]
             r.last_raised_at = f.last
+            r.status_changed_at = r.created_at
             r.score = rank(
                 weighted_customers=r.demand_weight,
                 criticality=r.effective_criticality,
                 priority=r.priority,
                 weights=weights,
             ).score
-        with self._bar(len(requests), "scores") as bar:
-            for start in range(0, len(requests), self.batch):
-                chunk = requests[start : start + self.batch]
-                FeatureRequest.objects.bulk_update(
-                    chunk,
+        # Survivors first, so that duplicates can point at their numbers.
+        survivors = [p for p in requests if p.survivor is None]
+        duplicates = [p for p in requests if p.survivor is not None]
+        with self._bar(len(requests), "requests") as bar:
+            for group in (survivors, duplicates):
+                for start in range(0, len(group), self.batch):
+                    chunk = group[start : start + self.batch]
+                    for p in chunk:
+                        if p.survivor is not None:
+                            p.row.duplicate_of_id = requests[p.survivor].row.number
+                    rows = [p.row for p in chunk]
+                    with transaction.atomic():
+                        FeatureRequest.objects.bulk_create(rows)
+                        StatusChange.objects.bulk_create(
+                            [
+                                StatusChange(
+                                    request=r,
+                                    to_status=Status.UNDER_REVIEW,
+                                    created_at=r.created_at,
+                                )
+                                for r in rows
+                            ]
+                            + [
+                                StatusChange(
+                                    request=r,
+                                    from_status=Status.UNDER_REVIEW,
+                                    to_status=r.status,
+                                    reason=r.decline_reason,
+                                    created_at=r.created_at,
+                                )
+                                for r in rows
+                                if r.status != Status.UNDER_REVIEW
+                            ]
+                        )
+                    bar.update(len(chunk))
+
+    def _insert_mentions(
+        self, requests: list[_Planned], mentions: list[tuple[int, int, str, datetime]]
+    ) -> None:
+        with self._bar(len(mentions), "mentions") as bar:
+            for start in range(0, len(mentions), self.batch):
+                chunk = mentions[start : start + self.batch]
+                Mention.objects.bulk_create(
                     [
-                        "customer_count",
-                        "demand_weight",
-                        "mention_count",
-                        "mention_criticality",
-                        "last_raised_at",
-                        "score",
-                    ],
+                        Mention(
+                            request_id=requests[index].row.number,
+                            thread_id=thread_id,
+                            criticality=criticality,
+                            created_at=at,
+                            quote="Synthetic customer words.",
+                        )
+                        for index, thread_id, criticality, at in chunk
+                    ]
                 )
                 bar.update(len(chunk))
