@@ -226,3 +226,12 @@ def test_support_staff_see_the_backlog_and_can_export(agent_client, backlog):
 def test_a_user_with_no_group_sees_neither_backlog_nor_export(nobody_client, backlog):
     assert nobody_client.get(BACKLOG).status_code == 403
     assert nobody_client.get(EXPORT).status_code == 403
+
+
+def test_export_does_not_let_a_spreadsheet_run_a_title_as_a_formula(pm_client, log):
+    log('=HYPERLINK("http://evil.example","open")')
+
+    response = pm_client.get(EXPORT)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert rows[1][1] == '\'=HYPERLINK("http://evil.example","open")'

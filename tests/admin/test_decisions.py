@@ -301,3 +301,20 @@ def test_nobody_may_delete_a_request(pm_client, wish):
 
     assert pm_client.post(url, {"post": "yes"}).status_code == 403
     assert FeatureRequest.objects.filter(number=wish.number).exists()
+
+
+def test_an_unknown_decision_page_is_not_found(pm_client, wish):
+    assert pm_client.get(decide("delete"), {"ids": wish.number}).status_code == 404
+
+
+def test_a_number_too_large_for_the_database_is_a_form_error(pm_client, wish):
+    response = pm_client.post(MERGE, {"ids": wish.number, "into": 10**30, "confirm": "yes"})
+
+    assert response.status_code == 200
+    assert "into" in response.context["form"].errors
+
+
+def test_a_decision_page_without_requests_goes_back_to_the_list(pm_client, db):
+    response = pm_client.get(decide("status"), {"ids": "abc,999999"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == BACKLOG

@@ -55,6 +55,7 @@ class MergeForm(ServiceForm):
     into = forms.IntegerField(
         label=_("Keep request number"),
         min_value=1,
+        max_value=2**63 - 1,
         help_text=_("The other requests become its duplicates; their customers count for it."),
     )
     public_note = forms.CharField(

@@ -285,7 +285,7 @@ class FeatureRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         decision = DECISIONS.get(slug)
         if decision is None:
-            raise PermissionDenied
+            raise Http404
         selected = _selected(request)
         if not selected:
             self.message_user(request, _("Select one or more requests first."), messages.WARNING)
@@ -551,7 +551,14 @@ def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([_cell(value) for value in row])
+
+
+def _cell(value: Any) -> Any:
+    # Titles come from customers' chats; a spreadsheet must not run one as a formula.
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
 
 
 def _page_url(slug: str, numbers: Iterable[int]) -> str:
