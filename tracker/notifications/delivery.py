@@ -95,7 +95,7 @@ def due(now: datetime) -> Q:
 
 
 def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notification], datetime]:
-    """Lease up to a batch of due notifications, the oldest first, at most one per thread.
+    """Lease up to a batch of due notifications, longest due first, at most one per thread.
     Returns them and the lease (the compare-and-set token of every later write)."""
     now = now or timezone.now()
     lease = now + timedelta(seconds=policy.lease_seconds)
@@ -106,7 +106,8 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
         candidates = (
             Notification.objects.filter(due(now))
             .filter(~Exists(earlier_undelivered))
-            .order_by("id")
+            # The order of the partial index `notification_due`: the scan stops at a batch.
+            .order_by("next_attempt_at", "id")
         )
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
