@@ -149,6 +149,12 @@ class RequestDetailSerializer(serializers.ModelSerializer):
     criticality_set = serializers.CharField(
         source="criticality", help_text="Product managers' own setting; blank if none."
     )
+    decline_reason = serializers.ChoiceField(
+        choices=DeclineReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Set when declined; blank otherwise.",
+    )
     status_url = serializers.SerializerMethodField()
     ranking = serializers.SerializerMethodField()
     demand = serializers.SerializerMethodField()
