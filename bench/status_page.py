@@ -59,6 +59,13 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--redis", action="store_true", help="use Redis on 127.0.0.1:6379/1")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="run server and load generator at this niceness (negative needs root), so that "
+        "other work on a shared machine disturbs the figures less",
+    )
     args = parser.parse_args()
 
     port = args.port or free_port()
@@ -104,6 +111,7 @@ def main() -> int:
             ],
             cwd=ROOT,
             env=env,
+            preexec_fn=lambda: os.nice(args.nice),
         )
         base = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base}/healthz")
@@ -116,35 +124,66 @@ def main() -> int:
                 raise SystemExit(f"{pages['status page']} does not show a request")
 
         measure = measure_with_wrk if shutil.which("wrk") else measure_with_python
+        os.nice(args.nice)  # the load generator too, from here on
         for url in pages.values():  # warm up: caches, connections, code paths
             measure(url, 2, args.connections)
         results: dict[str, list[float]] = {name: [] for name in pages}
+        per_cpu: dict[str, list[float]] = {name: [] for name in pages}
         for round_number in range(args.rounds):
             order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
             for name in order:
-                results[name].append(measure(pages[name], args.duration, args.connections))
+                cpu_before = cpu_seconds(server.pid)
+                rate, count = measure(pages[name], args.duration, args.connections)
+                results[name].append(rate)
+                per_cpu[name].append(count / max(cpu_seconds(server.pid) - cpu_before, 1e-9))
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
-    constant = statistics.median(results["constant view"])
-    status = statistics.median(results["status page"])
-    ratio = status / constant
+    # Each round measures both pages back to back, under the same background load: the
+    # median of the rounds' ratios is the figure that load on the machine disturbs least.
+    ratios = [s / c for s, c in zip(results["status page"], results["constant view"], strict=True)]
+    ratio = statistics.median(ratios)
+    # Requests per CPU-second of the gunicorn processes: what each page costs the server,
+    # whatever else the machine was doing meanwhile.
+    cpu_ratio = statistics.median(per_cpu["status page"]) / statistics.median(
+        per_cpu["constant view"]
+    )
     print(
         f"machine: {os.cpu_count()} CPUs; gunicorn {args.workers} sync workers; "
         f"{args.connections} connections; {args.rounds} rounds of {args.duration} s; "
         f"load generator: {'wrk' if shutil.which('wrk') else 'python'}; "
         f"cache: {'redis' if args.redis else 'local memory'}; "
-        f"database: {env['DATABASE_URL'].split(':')[0]}"
+        f"database: {env['DATABASE_URL'].split(':')[0]}; niceness: {args.nice}"
     )
     for name, figures in results.items():
         rounds = ", ".join(f"{f:.0f}" for f in figures)
-        print(f"{name:14} {statistics.median(figures):8.0f} req/s  (rounds: {rounds})")
+        print(
+            f"{name:14} {statistics.median(figures):8.0f} req/s  (rounds: {rounds}); "
+            f"{statistics.median(per_cpu[name]):6.0f} requests per server CPU-second"
+        )
     verdict = "meets" if ratio >= TARGET else "MISSES"
-    print(f"status page / constant view = {ratio:.0%}  ({verdict} the {TARGET:.0%} target)")
+    print(
+        f"status page / constant view = {ratio:.0%}, median of the rounds' ratios "
+        f"({', '.join(f'{r:.0%}' for r in ratios)}): {verdict} the {TARGET:.0%} target"
+    )
+    print(f"per server CPU-second: status page / constant view = {cpu_ratio:.0%}")
     return 0 if ratio >= TARGET else 1
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children so far (Linux /proc)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    ticks = 0
+    for process in [str(pid), *children]:
+        try:
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -153,7 +192,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until_up(url: str, timeout: float = 30) -> None:
+def wait_until_up(url: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -165,7 +204,7 @@ def wait_until_up(url: str, timeout: float = 30) -> None:
             time.sleep(0.2)
 
 
-def measure_with_wrk(url: str, seconds: int, connections: int) -> float:
+def measure_with_wrk(url: str, seconds: int, connections: int) -> tuple[float, int]:
     output = subprocess.run(  # noqa: S603
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout=5s", url],  # noqa: S607
         check=True,
@@ -176,15 +215,16 @@ def measure_with_wrk(url: str, seconds: int, connections: int) -> float:
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"Errors while measuring {url}:\n{output}")
     match = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    if match is None:
+    count = re.search(r"(\d+) requests in", output)
+    if match is None or count is None:
         raise SystemExit(f"wrk said nothing of requests per second:\n{output}")
-    return float(match.group(1))
+    return float(match.group(1)), int(count.group(1))
 
 
-def measure_with_python(url: str, seconds: int, connections: int) -> float:
+def measure_with_python(url: str, seconds: int, connections: int) -> tuple[float, int]:
     with multiprocessing.Pool(connections) as pool:
         counts = pool.map(_client_loop, [(url, seconds)] * connections)
-    return sum(counts) / seconds
+    return sum(counts) / seconds, sum(counts)
 
 
 def _client_loop(job: tuple[str, int]) -> int:

@@ -209,16 +209,24 @@ TRACKER_NOTIFY_POLL_SECONDS = float(env("TRACKER_NOTIFY_POLL_SECONDS", "1"))
 
 # --- Public status page (tracker.status) ---------------------------------------------------
 # Look-ups of /status/<number>/ allowed per client address per window (seconds). The count
-# lives in the default cache: set REDIS_URL so that it holds across processes and machines
-# (with the local-memory cache each process counts on its own).
+# lives in the "status_page" cache below: set REDIS_URL so that it holds across processes and
+# machines (with the local-memory cache each process counts on its own).
 STATUS_PAGE_RATE_LIMIT = env_int("STATUS_PAGE_RATE_LIMIT", 60)
 STATUS_PAGE_RATE_WINDOW = env_int("STATUS_PAGE_RATE_WINDOW", 60)
 # The client address is REMOTE_ADDR. Behind a trusted reverse proxy, name the META key of
 # the header it sets (e.g. HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP); its last address counts.
 # Never set it without such a proxy: clients could then pick their own address.
 STATUS_PAGE_CLIENT_IP_HEADER = env("STATUS_PAGE_CLIENT_IP_HEADER", "")
-# Rendered pages are cached under a key that changes with the request; this bounds the rest.
+# Rendered pages are cached; the services drop a request's pages when it changes, and this
+# bounds how long a change made outside the services (an admin's title edit) stays unseen.
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 300)
+# The status page's own cache alias: where the default cache is, and for Redis through a client
+# that spends one round trip per call (tracker/status/redis_cache.py).
+CACHES["status_page"] = (
+    {"BACKEND": "tracker.status.redis_cache.RedisCache", "LOCATION": env("REDIS_URL")}
+    if env("REDIS_URL", "")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "status_page"}
+)
 # Serves /status/benchmark/constant/, the baseline of bench/status_page.py. Off in production.
 BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
 

@@ -1,9 +1,9 @@
 import pytest
-from django.core.cache import cache
 
 from tracker import services
 from tracker.choices import Criticality, Plan, Priority
 from tracker.services import AccountData, ThreadData
+from tracker.status.store import cache
 
 
 @pytest.fixture(autouse=True)

@@ -77,3 +77,20 @@ def test_with_the_local_memory_cache_each_process_counts_alone(address):
 
     assert first == ["True", "True"]
     assert second == ["True", "True"]
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_the_redis_backend_increments_only_existing_keys_and_keeps_their_expiry():
+    from tracker.status.redis_cache import RedisCache
+
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("counter")
+    assert cache.get("counter") is None
+
+    cache.add("counter", 1, timeout=30)
+    assert [cache.incr("counter"), cache.incr("counter", 5)] == [2, 7]
+    assert cache.get("counter") == 7
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("counter")) <= 30
+    cache.delete("counter")

@@ -1,4 +1,4 @@
-"""Look-ups per client address, counted in the default cache.
+"""Look-ups per client address, counted in the status page's cache (tracker.status.store).
 
 With REDIS_URL set the cache is Redis, so every web process on every machine counts against
 the same limit; with the local-memory cache each process counts on its own.
@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from tracker.status.store import cache
 
 
 def client_address(request: HttpRequest) -> str:

@@ -1,4 +1,4 @@
-"""Rendered status pages, kept in the default cache and dropped when the request changes.
+"""Rendered status pages, kept in a shared cache and dropped when the request changes.
 
 Each request has a stamp in the cache; a page is stored with the stamp it was rendered
 under and served only while that stamp is current. The services call `forget` once a change
@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from tracker.status.store import cache
 
 _KEY_VERSION = 2
 

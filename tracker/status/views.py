@@ -93,6 +93,7 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def language(request: HttpRequest, code: str) -> HttpResponse:
     """The explicit language switch: remember the choice in Django's language cookie
     (LocaleMiddleware reads it before Accept-Language) and go back to the page."""
