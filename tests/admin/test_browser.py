@@ -2,7 +2,6 @@
 backlog, accept a request with a public note, and find the note in its history. It saves
 the screenshots shown in the README."""
 
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -284,8 +283,9 @@ def backlog():
 
 
 @pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def browser(monkeypatch):
+    # Only for this test: a leaked variable would fail `check --deploy` in later tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser

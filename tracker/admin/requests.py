@@ -160,6 +160,7 @@ class FeatureRequestAdmin(admin.ModelAdmin):
     actions = ["change_status", "merge_selected", "set_priority", "set_criticality"]
     # Status, demand, score, priority and criticality change only through the services.
     readonly_fields = [
+        "criticality_shown",
         "status",
         "decline_reason",
         "duplicate_of",
@@ -179,7 +180,15 @@ class FeatureRequestAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "description", "kind"]}),
         (
             _("Decisions (through the buttons above)"),
-            {"fields": ["status", "decline_reason", "duplicate_of", "criticality", "priority"]},
+            {
+                "fields": [
+                    "status",
+                    "decline_reason",
+                    "duplicate_of",
+                    "criticality_shown",
+                    "priority",
+                ]
+            },
         ),
         (
             _("Demand, kept by the services"),
