@@ -318,3 +318,18 @@ def test_a_decision_page_without_requests_goes_back_to_the_list(pm_client, db):
     response = pm_client.get(decide("status"), {"ids": "abc,999999"}, follow=True)
 
     assert response.redirect_chain[-1][0] == BACKLOG
+
+
+def test_selecting_more_requests_than_a_page_can_list_is_refused(
+    pm_client, wish, other, monkeypatch
+):
+    monkeypatch.setattr("tracker.admin.requests.MAX_SELECTED", 1)
+
+    response = pm_client.post(
+        BACKLOG,
+        {"action": "set_priority", "select_across": "1", "_selected_action": [wish.number]},
+        follow=True,
+    )
+
+    assert "Select at most 1 requests at once." in messages_of(response)
+    assert response.redirect_chain[-1][0] == BACKLOG

@@ -127,3 +127,14 @@ def test_support_staff_view_a_request_without_editing_it(agent_client, wish):
 
 def test_a_user_with_no_group_cannot_open_a_request(nobody_client, wish):
     assert nobody_client.get(page(wish.number)).status_code == 403
+
+
+def test_the_notifications_link_opens_the_requests_outbox(pm_client, wish, log):
+    other = log("Dark mode", account="umbrella.example")
+    url = pm_client.get(page(wish.number)).context["notifications_url"]
+
+    response = pm_client.get(url)
+
+    assert response.status_code == 200
+    shown = {n.request_id for n in response.context["cl"].result_list}
+    assert shown == {wish.number} and other.number not in shown
