@@ -188,3 +188,18 @@ def test_a_lease_shorter_than_the_send_timeout_is_refused():
         Policy(
             batch_size=1, lease_seconds=5, max_attempts=3, backoff_base=1, backoff_cap=9, timeout=10
         )
+
+
+def test_stopping_hands_back_what_is_not_sent_yet(webhook_channel, webhook_receiver, policy):
+    _, receiver = webhook_receiver
+    for title in ("One", "Two", "Three"):
+        services.request_log(thread=ThreadFactory(channel=webhook_channel), title=title)
+
+    outcome = deliver_batch(policy=policy, should_stop=lambda: bool(receiver.ids()))
+
+    assert (outcome.claimed, outcome.delivered, outcome.released) == (3, 1, 2)
+    assert (
+        Notification.objects.filter(state=DeliveryState.PENDING, leased_until__isnull=True).count()
+        == 2
+    )
+    assert deliver_batch(policy=policy).delivered == 2

@@ -191,3 +191,22 @@ def test_two_workers_at_once_deliver_each_notification_exactly_once(
     assert_every_thread_heard_everything_in_order(receiver)
     # Both did a share of the work.
     assert all("Delivered 0," not in out for out, _ in outputs)
+
+
+def test_sigterm_stops_a_worker_mid_batch_and_hands_back_the_rest(
+    webhook_channel, webhook_receiver
+):
+    _, receiver = webhook_receiver
+    receiver.fault = lambda msg_id: Reply(status=204, body=b"", delay=0.3)
+    raise_requests(webhook_channel, threads=30)
+    worker = start_worker(batch_size=30)
+
+    wait_until(lambda: len(receiver.ids()) >= 1, timeout=30)
+    started = time.monotonic()
+    out = stop(worker)
+
+    assert time.monotonic() - started < 3
+    delivered = Notification.objects.filter(state=DeliveryState.DELIVERED).count()
+    assert 1 <= delivered < 30
+    assert f"Delivered {delivered}," in out
+    assert not Notification.objects.filter(leased_until__isnull=False).exists()

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -123,8 +123,14 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
     return batch, lease
 
 
-def deliver_batch(*, policy: Policy | None = None, now: datetime | None = None) -> Outcome:
-    """Claim one batch and deliver it. Returns what happened."""
+def deliver_batch(
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Outcome:
+    """Claim one batch and deliver it. Returns what happened. When `should_stop()` turns
+    true (SIGTERM), what is not sent yet is handed back at once for another worker."""
     policy = policy or Policy.from_settings()
     batch, lease = claim(policy=policy, now=now)
     outcome = Outcome(claimed=len(batch))
@@ -134,7 +140,9 @@ def deliver_batch(*, policy: Policy | None = None, now: datetime | None = None) 
     for position, notification in enumerate(batch):
         # Leave what we cannot finish before the lease ends to another worker, rather
         # than send something another worker may be sending too.
-        if timezone.now() + timedelta(seconds=policy.timeout + LEASE_MARGIN) >= lease:
+        if (should_stop and should_stop()) or timezone.now() + timedelta(
+            seconds=policy.timeout + LEASE_MARGIN
+        ) >= lease:
             outcome.released += _release(batch[position:], lease=lease)
             break
         channel = notification.thread.channel
@@ -197,7 +205,11 @@ def run(
     idle = settings.TRACKER_NOTIFY_POLL_SECONDS if idle_sleep is None else idle_sleep
     total = Outcome()
     while not (should_stop and should_stop()):
-        outcome = deliver_batch(policy=policy)
+        # A long-running command has no request cycle to recycle its connection (a caller
+        # inside a transaction, such as a test, keeps its own).
+        if not connection.in_atomic_block:
+            close_old_connections()
+        outcome = deliver_batch(policy=policy, should_stop=should_stop)
         for name in ("claimed", "delivered", "retried", "failed", "released"):
             setattr(total, name, getattr(total, name) + getattr(outcome, name))
         if outcome.claimed:
