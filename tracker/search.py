@@ -125,8 +125,9 @@ def _candidates(query: str) -> list[int]:
 
 def _candidates_postgresql(query: str) -> list[int]:
     # Both operators are answered by the GIN trigram index (pg_trgm folds case itself);
-    # the thresholds are set for this
-    # transaction only, so other queries on the pooled connection keep the defaults.
+    # the thresholds are set for this transaction only, so other queries on the pooled
+    # connection keep the defaults.
+    text = normalize(query)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
@@ -137,9 +138,32 @@ def _candidates_postgresql(query: str) -> list[int]:
             "SELECT number FROM tracker_featurerequest"
             " WHERE %s <%% title OR title %% %s"
             " ORDER BY word_similarity(%s, title) DESC, number LIMIT %s",
-            [normalize(query), normalize(query), normalize(query), CANDIDATES],
+            [text, text, text, CANDIDATES],
         )
-        return [row[0] for row in cursor.fetchall()]
+        numbers = [row[0] for row in cursor.fetchall()]
+        patterns = _cjk_substrings(text)
+        if patterns:
+            # pg_trgm sees a run of Japanese as one long word, so a paraphrase shares few of
+            # its padded trigrams. Titles that contain the query's three-character pieces
+            # are found through the same GIN index, most pieces first.
+            cursor.execute(
+                "SELECT number FROM tracker_featurerequest WHERE title LIKE ANY(%s)"
+                " ORDER BY (SELECT count(*) FROM unnest(%s::text[]) p WHERE title LIKE p) DESC,"
+                " similarity(%s, title) DESC, number LIMIT %s",
+                [patterns, patterns, text, CANDIDATES],
+            )
+            numbers += [row[0] for row in cursor.fetchall() if row[0] not in numbers]
+        return numbers
+
+
+def _cjk_substrings(text: str, most: int = 12) -> list[str]:
+    """LIKE patterns for the three-character pieces of the CJK words in `text`."""
+    pieces: list[str] = []
+    for word in _WORD.findall(text):
+        if _CJK.search(word):
+            pieces += [word[i : i + 3] for i in range(len(word) - 2)]
+    escaped = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in pieces]
+    return [f"%{p}%" for p in dict.fromkeys(escaped)][:most]
 
 
 # The SQLite index, as migration 0003 makes it. SQLite alters a table by rebuilding it,
