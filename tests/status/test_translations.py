@@ -63,3 +63,20 @@ def test_every_status_name_and_meaning_differs_from_english(language):
             with translation.override(language):
                 translated = str(text)
             assert translated != english, (language, status, english)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "ja"])
+def test_no_text_of_the_page_names_a_date_or_a_time_frame(language):
+    # The same check that refuses a product manager's public note with a date in it.
+    from tracker.deadlines import find_date_phrase
+
+    for block in entries("ru"):
+        context, msgid, _ = parsed(block)
+        if language != "en":
+            with translation.override(language):
+                text = (
+                    translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+                )
+        else:
+            text = msgid
+        assert find_date_phrase(text) is None, (language, text, find_date_phrase(text))
