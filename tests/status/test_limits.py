@@ -94,3 +94,20 @@ def test_the_redis_backend_increments_only_existing_keys_and_keeps_their_expiry(
     client = cache._cache.get_client(write=True)
     assert 0 < client.ttl(cache.make_key("counter")) <= 30
     cache.delete("counter")
+
+
+@pytest.mark.skipif(not redis_is_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_the_redis_backend_counts_and_reads_in_one_call():
+    from tracker.status.redis_cache import RedisCache
+
+    cache = RedisCache(REDIS_URL, {"KEY_PREFIX": f"test-{uuid.uuid4()}"})
+    cache.set_many({"page": {"html": "<p>"}, "number": 5}, timeout=30)
+
+    first = cache.count_and_get_many("hits", timeout=30, keys=["page", "number", "missing"])
+    second = cache.count_and_get_many("hits", timeout=30, keys=[])
+
+    assert first == (1, {"page": {"html": "<p>"}, "number": 5})
+    assert second == (2, {})
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_key("hits")) <= 30
+    cache.delete_many(["page", "number", "hits"])

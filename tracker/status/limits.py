@@ -7,11 +7,13 @@ the same limit; with the local-memory cache each process counts on its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from tracker.status.store import cache
+from tracker.status.store import count_and_get_many
 
 
 def client_address(request: HttpRequest) -> str:
@@ -27,18 +29,16 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def lookup_allowed(request: HttpRequest) -> tuple[bool, int]:
-    """Count one look-up for this client in the current fixed window.
+def lookup_allowed(
+    request: HttpRequest, *, read: Sequence[str] = ()
+) -> tuple[bool, int, dict[str, Any]]:
+    """Count one look-up for this client in the current fixed window, and read these cache
+    keys in the same round trip.
 
-    Returns whether it is allowed, and how many seconds until the window ends."""
+    Returns whether it is allowed, how many seconds until the window ends, and what was
+    found under the keys."""
     window = max(1, settings.STATUS_PAGE_RATE_WINDOW)
-    now = int(time.time())
-    window_index, elapsed = divmod(now, window)
+    window_index, elapsed = divmod(int(time.time()), window)
     key = f"status_page:rate:{client_address(request)}:{window_index}"
-    # incr() is atomic in Redis and in locmem; the first look-up of a window creates the
-    # counter with add(), and if another process created it meanwhile, counts on it.
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
-    return count <= settings.STATUS_PAGE_RATE_LIMIT, window - elapsed
+    count, found = count_and_get_many(key, timeout=window + 1, keys=read)
+    return count <= settings.STATUS_PAGE_RATE_LIMIT, window - elapsed, found

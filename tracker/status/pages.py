@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -41,13 +42,17 @@ def _page_key(number: int, language: str, merged_from: int | None) -> str:
     return f"status_page:page:{_KEY_VERSION}:{number}:{language}:{merged_from or 0}"
 
 
-def lookup(*, number: int, language: str, merged_from: int | None) -> tuple[str, Entry | None]:
-    """The request's current stamp, and its cached page if it was rendered under it.
+def keys(*, number: int, language: str, merged_from: int | None) -> list[str]:
+    """The cache keys `lookup` reads, for the caller to fetch with its own cache call."""
+    return [_stamp_key(number), _page_key(number, language, merged_from)]
 
-    One cache round trip on a hit."""
-    stamp_key = _stamp_key(number)
-    page_key = _page_key(number, language, merged_from)
-    found = cache.get_many([stamp_key, page_key])
+
+def lookup(
+    *, number: int, language: str, merged_from: int | None, found: dict[str, Any]
+) -> tuple[str, Entry | None]:
+    """The request's current stamp, and its cached page if it was rendered under it, from
+    what was `found` under `keys()`."""
+    stamp_key, page_key = keys(number=number, language=language, merged_from=merged_from)
     stamp = found.get(stamp_key)
     if stamp is None:
         # add() keeps whichever stamp another process set first.

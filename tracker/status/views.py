@@ -62,7 +62,12 @@ def lookup(request: HttpRequest) -> HttpResponse:
 @require_safe
 @public_page
 def request_page(request: HttpRequest, number: int) -> HttpResponse:
-    allowed, retry_after = lookup_allowed(request)
+    language = get_language()
+    # Part of the cache key as typed; checked before a page mentions it.
+    merged_from = parse_number(request.GET.get("from", ""))
+    page_keys = pages.keys(number=number, language=language, merged_from=merged_from)
+    # Counting the look-up and reading the page is one cache round trip.
+    allowed, retry_after, found = lookup_allowed(request, read=page_keys)
     if not allowed:
         response = render(request, "status_page/rate_limited.html", status=429)
         response["Retry-After"] = str(retry_after)
@@ -70,10 +75,9 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
     if number > _LARGEST_NUMBER:
         return _not_found(request, number)
 
-    language = get_language()
-    # Part of the cache key as typed; checked before a page mentions it.
-    merged_from = parse_number(request.GET.get("from", ""))
-    stamp, entry = pages.lookup(number=number, language=language, merged_from=merged_from)
+    stamp, entry = pages.lookup(
+        number=number, language=language, merged_from=merged_from, found=found
+    )
     if entry is None:
         public = public_request(number=number)
         if public is None:
