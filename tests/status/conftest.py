@@ -1,8 +1,8 @@
 import pytest
 
 from tracker import services
-from tracker.choices import Criticality, Plan, Priority
-from tracker.services import AccountData, ThreadData
+from tracker.choices import Criticality, Kind, Plan, Priority
+from tracker.services import AccountData, DefectReport, ThreadData
 from tracker.status.store import cache
 
 
@@ -52,6 +52,23 @@ def secret_laden_request(channel, product_manager):
         ref="chat-SECRET-REF-991",
         quote="CUSTOMER-WORDS our CFO will cancel the contract",
         criticality=Criticality.CRITICAL,
+    )
+    # A second customer's defect report on it, with its steps, results and a screenshot.
+    log(
+        channel,
+        number=request.number,
+        account="hooli-private.example",
+        name="Hooli Confidential",
+        ref="chat-SECRET-REF-992",
+        kind=Kind.DEFECT,
+        quote="CUSTOMER-WORDS the board freezes",
+        report=DefectReport(
+            steps="STEPS-SECRET open the board",
+            started_how="STARTED-SECRET from the menu",
+            expected="EXPECTED-SECRET lanes",
+            actual="ACTUAL-SECRET a blank page",
+            attachments=["https://files.example/SCREENSHOT-SECRET.png"],
+        ),
     )
     services.request_set_priority(number=request.number, priority=Priority.P1, by=product_manager)
     services.request_set_criticality(

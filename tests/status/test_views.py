@@ -218,8 +218,13 @@ def test_nothing_about_customers_threads_or_ranking_reaches_the_html(client, sec
         "Priority",
         "criticality",
         "pm@example.com",
+        "hooli",
+        "Hooli",
+        "SECRET",
+        "SCREENSHOT",
+        "files.example",
     ]
-    assert request.score > 0 and request.priority == "p1"
+    assert request.score > 0 and request.priority == "p1" and request.customer_count == 2
 
     for language in ["en", "ru", "ja"]:
         html = page(client, request.number, HTTP_ACCEPT_LANGUAGE=language).content.decode()
