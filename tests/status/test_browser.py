@@ -1,7 +1,6 @@
 """The status page in a real browser (Debian's Chromium), in each language, with screenshots
 for the README."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -28,8 +27,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; only for these tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
