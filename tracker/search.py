@@ -125,7 +125,7 @@ def _candidates(query: str) -> list[int]:
 
 
 def _candidates_postgresql(query: str) -> list[int]:
-    text = normalize(query)
+    text = _without_short_words(normalize(query))
     numbers: list[int] = []
     with transaction.atomic(), connection.cursor() as cursor:
         # The GIN index answers `q <% title`; the fewer titles pass the threshold, the less
@@ -159,6 +159,14 @@ def _candidates_postgresql(query: str) -> list[int]:
             )
             numbers += [row[0] for row in cursor.fetchall() if row[0] not in numbers]
     return numbers
+
+
+def _without_short_words(text: str) -> str:
+    """Drop words of one or two letters (in, to, в, из) from the index query: their
+    trigrams are in a large share of all titles and slow the index scan down, while the
+    score still counts them."""
+    words = [w for w in _WORD.findall(text) if len(w) > 2 or _CJK.search(w)]
+    return " ".join(words) or text
 
 
 def _cjk_substrings(text: str, most: int = 12) -> list[str]:
