@@ -11,7 +11,7 @@ from tracker.models import FeatureRequest, Mention
 from tracker.services import AccountData, ThreadData
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs a database with concurrent writers"
     ),

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (Cyrillic letters in the Russian patterns are meant)
 """Finds a date or a time frame in text a customer will read.
 
 The support desk never gives a deadline: timing depends on the complexity of the work and

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 
 from tracker.choices import OPEN_STATUSES, Status
@@ -181,8 +181,8 @@ def _cjk_substrings(text: str, most: int = 12) -> list[str]:
 
 # The SQLite index, as migration 0003 makes it. SQLite alters a table by rebuilding it,
 # which drops its triggers: any later migration that alters tracker_featurerequest leaves
-# the index unfed. So the search checks for its triggers and, if one is gone, puts them
-# back and rebuilds the index from the table.
+# the index unfed. So after every `migrate` (tracker.apps connects it to post_migrate) the
+# triggers are checked and, if one is gone, put back and the index rebuilt from the table.
 SQLITE_TRIGGERS = {
     "tracker_request_search_ai": (
         "CREATE TRIGGER IF NOT EXISTS tracker_request_search_ai"
@@ -205,16 +205,18 @@ SQLITE_TRIGGERS = {
 }
 
 
-def sqlite_index_repair() -> bool:
+def sqlite_index_repair(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Make sure the FTS5 index and its triggers exist; True if it had to repair them."""
-    with connection.cursor() as cursor:
+    if connections[using].vendor != "sqlite":
+        return False
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)",
             list(SQLITE_TRIGGERS),
         )
         if cursor.fetchone()[0] == len(SQLITE_TRIGGERS):
             return False
-        with transaction.atomic():
+        with transaction.atomic(using=using):
             cursor.execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS tracker_request_search USING fts5("
                 " title, content='tracker_featurerequest', content_rowid='number',"
@@ -229,7 +231,6 @@ def sqlite_index_repair() -> bool:
 
 
 def _candidates_sqlite(query: str) -> list[int]:
-    sqlite_index_repair()
     # FTS5's trigram tokenizer matches any three-character substring; OR-ing the query's
     # trigrams and ranking by bm25 puts the titles sharing the most of them first.
     trigrams = sorted({g for g in _grams(query) if len(g) == 3 and g.strip() == g and '"' not in g})

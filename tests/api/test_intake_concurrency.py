@@ -13,7 +13,7 @@ from tests.factories import ChannelFactory, UserFactory
 from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs a database with concurrent writers"
     ),

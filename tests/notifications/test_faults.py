@@ -23,7 +23,7 @@ from tracker.models import Notification
 from .conftest import Reply
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="worker processes need a database they can share: run with PostgreSQL",

@@ -1,6 +1,8 @@
 """The status page in a real browser (Debian's Chromium), in each language, with screenshots
 for the README."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,9 @@ from playwright.sync_api import sync_playwright
 from tests.status.conftest import log
 from tracker import services
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# `SCREENSHOTS=docs/screenshots make test` refreshes the pictures in docs/; an ordinary test
+# run writes them to a temporary folder and leaves the working tree alone.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -21,7 +25,7 @@ ARGS = [
 ]
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
 
