@@ -110,21 +110,31 @@ class LogResult:
 
 
 def account_upsert(*, data: AccountData) -> Account:
+    """The account with this external id, made on first sight; a changed name or plan is
+    saved, and a changed plan re-weighs every request the account raised."""
     if data.plan not in Plan.values:
         raise TrackerError(f"Unknown plan {data.plan!r}.", field="account.plan")
-    account, created = Account.objects.get_or_create(
-        external_id=data.external_id,
-        defaults={"name": data.name or data.external_id, "plan": data.plan},
-    )
-    if created:
-        return account
+    account = Account.objects.filter(external_id=data.external_id).first()
+    if account is None:
+        # INSERT … ON CONFLICT DO NOTHING: two first sightings at once make one account,
+        # without the savepoint get_or_create would need.
+        Account.objects.bulk_create(
+            [
+                Account(
+                    external_id=data.external_id,
+                    name=data.name or data.external_id,
+                    plan=data.plan,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        account = Account.objects.get(external_id=data.external_id)
     plan_changed = account.plan != data.plan
     if plan_changed or (data.name and account.name != data.name):
         account.name = data.name or account.name
         account.plan = data.plan
         account.save(update_fields=["name", "plan"])
     if plan_changed:
-        # The plan weighs every request this account raised.
         numbers = Mention.objects.filter(thread__account=account).values_list(
             Coalesce("request__duplicate_of_id", "request_id"), flat=True
         )
@@ -133,9 +143,8 @@ def account_upsert(*, data: AccountData) -> Account:
 
 
 def thread_get_or_create(*, data: ThreadData, account: Account) -> Thread:
-    channel = Channel.objects.filter(slug=data.channel).first()
-    if channel is None:
-        raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
+    """The thread, made on first sight, and locked until the transaction ends: work on one
+    thread is serialized, so two identical intakes at once leave one mention."""
     if data.language not in Language.values:
         raise TrackerError(
             f"Unsupported language {data.language!r}; use one of "
@@ -143,13 +152,21 @@ def thread_get_or_create(*, data: ThreadData, account: Account) -> Thread:
             + ".",
             field="thread.language",
         )
-    thread, _ = Thread.objects.get_or_create(
-        channel=channel,
-        ref=data.ref,
-        defaults={"account": account, "language": data.language},
-    )
+    # Lock the thread row only, never the channel's, which every intake reads.
+    locked = Thread.objects.select_for_update(of=("self",))
+    thread = locked.filter(channel__slug=data.channel, ref=data.ref).first()
+    if thread is None:
+        channel = Channel.objects.filter(slug=data.channel).first()
+        if channel is None:
+            raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
+        Thread.objects.bulk_create(
+            [Thread(channel=channel, ref=data.ref, account=account, language=data.language)],
+            ignore_conflicts=True,
+        )
+        thread = locked.get(channel=channel, ref=data.ref)
     if thread.account_id != account.pk:
         raise TrackerError("This thread belongs to another customer account.", field="thread.ref")
+    thread.account = account
     return thread
 
 
@@ -179,7 +196,7 @@ def intake_log(
     the_account = account_upsert(data=account)
     the_thread = thread_get_or_create(data=thread, account=the_account)
     if request_number is not None:
-        return mention_log(
+        return _attach(
             thread=the_thread,
             number=request_number,
             kind=kind,
@@ -188,7 +205,7 @@ def intake_log(
             report=report,
             logged_by=logged_by,
         )
-    return request_log(
+    return _register(
         thread=the_thread,
         title=title,
         description=description,
@@ -214,42 +231,17 @@ def request_log(
 ) -> LogResult:
     """Log a new request raised in `thread`. Repeating the call (same thread, same title)
     finds the first one instead of logging a second."""
-    title = " ".join(title.split())
-    if not title:
-        raise TrackerError("A new request needs a title.", field="title")
-    if len(title) > TITLE_MAX:
-        raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
-    if kind not in Kind.values:
-        raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
-    _check_mention_input(kind=kind, criticality=criticality, report=report)
-
     _lock_thread(thread)
-    earlier = (
-        Mention.objects.filter(thread=thread, request__title__iexact=title)
-        .select_related("request")
-        .first()
-    )
-    if earlier is not None:
-        request = _lock_canonical(earlier.request_id)
-        mention = Mention.objects.filter(thread=thread, request=request).first() or earlier
-        return LogResult(request, mention, request_created=False, mention_created=False)
-
-    request = FeatureRequest.objects.create(
-        title=title, description=description, kind=kind, created_by=logged_by
-    )
-    StatusChange.objects.create(
-        request=request, to_status=Status.UNDER_REVIEW, changed_by=logged_by
-    )
-    mention = _add_mention(
-        request=request,
+    return _register(
         thread=thread,
+        title=title,
+        description=description,
+        kind=kind,
         criticality=criticality,
         quote=quote,
         report=report,
         logged_by=logged_by,
     )
-    _notify(request=request, thread_ids=[thread.pk], event=Event.REGISTERED)
-    return LogResult(request, mention, request_created=True, mention_created=True)
 
 
 @transaction.atomic
@@ -265,22 +257,112 @@ def mention_log(
 ) -> LogResult:
     """Record that `thread` raised request `number` too. Attaching to a merged request
     attaches to the request it was merged into. Idempotent per thread and request."""
-    if kind is not None and kind not in Kind.values:
+    _lock_thread(thread)
+    return _attach(
+        thread=thread,
+        number=number,
+        kind=kind,
+        criticality=criticality,
+        quote=quote,
+        report=report,
+        logged_by=logged_by,
+    )
+
+
+def _register(
+    *,
+    thread: Thread,
+    title: str,
+    description: str,
+    kind: str,
+    criticality: str,
+    quote: str,
+    report: DefectReport | None,
+    logged_by: User | None,
+) -> LogResult:
+    """request_log's work; the caller holds the thread's lock."""
+    title = " ".join(title.split())
+    if not title:
+        raise TrackerError("A new request needs a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
+    if kind not in Kind.values:
         raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
     _check_mention_input(kind=kind, criticality=criticality, report=report)
-    _lock_thread(thread)
-    request = _lock_canonical(number)
-    redirected_from = number if request.number != number else None
-    mention = Mention.objects.filter(thread=thread, request=request).first()
-    if mention is not None:
-        return LogResult(request, mention, False, False, redirected_from)
-    mention = _add_mention(
+
+    earlier = (
+        Mention.objects.filter(thread=thread, request__title__iexact=title)
+        .select_related("request")
+        .first()
+    )
+    if earlier is not None:
+        request = _lock_canonical(earlier.request_id)
+        mention = Mention.objects.filter(thread=thread, request=request).first() or earlier
+        return LogResult(request, mention, request_created=False, mention_created=False)
+
+    # A new request's figures are this one mention's: written with the request itself.
+    request = FeatureRequest(title=title, description=description, kind=kind, created_by=logged_by)
+    now = timezone.now()
+    _count_mention(request, thread=thread, criticality=criticality, at=now, new_customer=True)
+    request.save(force_insert=True)
+    StatusChange.objects.create(
+        request=request, to_status=Status.UNDER_REVIEW, changed_by=logged_by, created_at=now
+    )
+    mention = _create_mention(
         request=request,
         thread=thread,
         criticality=criticality,
         quote=quote,
         report=report,
         logged_by=logged_by,
+        at=now,
+    )
+    _notify(request=request, thread_ids=[thread.pk], event=Event.REGISTERED)
+    return LogResult(request, mention, request_created=True, mention_created=True)
+
+
+def _attach(
+    *,
+    thread: Thread,
+    number: int,
+    kind: str | None,
+    criticality: str,
+    quote: str,
+    report: DefectReport | None,
+    logged_by: User | None,
+) -> LogResult:
+    """mention_log's work; the caller holds the thread's lock."""
+    if kind is not None and kind not in Kind.values:
+        raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
+    _check_mention_input(kind=kind, criticality=criticality, report=report)
+    request = _lock_canonical(number)
+    redirected_from = number if request.number != number else None
+    mention = Mention.objects.filter(thread=thread, request=request).first()
+    if mention is not None:
+        return LogResult(request, mention, False, False, redirected_from)
+    new_customer = not Mention.objects.filter(
+        _family_q(request.number), thread__account_id=thread.account_id
+    ).exists()
+    now = timezone.now()
+    mention = _create_mention(
+        request=request,
+        thread=thread,
+        criticality=criticality,
+        quote=quote,
+        report=report,
+        logged_by=logged_by,
+        at=now,
+    )
+    _count_mention(
+        request, thread=thread, criticality=criticality, at=now, new_customer=new_customer
+    )
+    _save_ranked(
+        request,
+        "mention_count",
+        "customer_count",
+        "demand_weight",
+        "mention_criticality",
+        "last_raised_at",
     )
     _notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
     return LogResult(request, mention, False, True, redirected_from)
@@ -297,7 +379,7 @@ def _check_mention_input(
             raise IncompleteReport(missing)
 
 
-def _add_mention(
+def _create_mention(
     *,
     request: FeatureRequest,
     thread: Thread,
@@ -305,17 +387,14 @@ def _add_mention(
     quote: str,
     report: DefectReport | None,
     logged_by: User | None,
+    at: datetime,
 ) -> Mention:
-    """Add the mention and update the request's demand figures by this one mention,
-    without recounting the others. The caller holds the request's lock."""
     report = report or DefectReport()
-    new_customer = not Mention.objects.filter(
-        _family_q(request.number), thread__account_id=thread.account_id
-    ).exists()
-    mention = Mention.objects.create(
+    return Mention.objects.create(
         request=request,
         thread=thread,
         logged_by=logged_by,
+        created_at=at,
         quote=quote,
         criticality=criticality,
         steps=report.steps,
@@ -324,6 +403,13 @@ def _add_mention(
         actual=report.actual,
         attachments=[url for url in report.attachments if url.strip()],
     )
+
+
+def _count_mention(
+    request: FeatureRequest, *, thread: Thread, criticality: str, at: datetime, new_customer: bool
+) -> None:
+    """Update the request's demand figures and score in memory by one mention, without
+    recounting the others; the caller saves the request."""
     request.mention_count += 1
     if new_customer:
         request.customer_count += 1
@@ -333,16 +419,8 @@ def _add_mention(
         > CRITICALITY_RANK[Criticality(request.mention_criticality)]
     ):
         request.mention_criticality = criticality
-    request.last_raised_at = mention.created_at
-    _save_ranked(
-        request,
-        "mention_count",
-        "customer_count",
-        "demand_weight",
-        "mention_criticality",
-        "last_raised_at",
-    )
-    return mention
+    request.last_raised_at = at
+    request.score = request.ranking().score
 
 
 # --- product managers' decisions --------------------------------------------------------
