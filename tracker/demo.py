@@ -171,7 +171,7 @@ DEFECT_REPORT = {
 NOTES = {
     "accepted": "Thank you, we have accepted this request and added it to the development queue.",
     "in_progress": "Our developers have started working on this.",
-    "done": "This is now available. In the cloud version the update installs itself.",
+    "done": "The work is finished. Thank you for helping us shape the product.",
     "not_planned": "We have discussed this request and do not plan to build it.",
     "partner_work": "This is implementation work that our official partners can do for you.",
     "marketplace_app": "This error is in a Marketplace application; its developer can fix it.",

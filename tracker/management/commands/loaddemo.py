@@ -116,7 +116,7 @@ class Command(BaseCommand):
                     self._channel_for(rng, thread_language), f"demo-{key}-{n}", thread_language
                 ),
                 request_number=number,
-                criticality=rng.choices(["low", "normal", "high", "critical"], [2, 6, 3, 1])[0],
+                criticality=rng.choices(["low", "normal", "high", "critical"], [3, 12, 3, 0.15])[0],
                 quote=rng.choice(demo.QUOTES[thread_language]),
                 logged_by=agent,
             )
