@@ -2,15 +2,13 @@
 backlog, accept a request with a public note, and find the note in its history. It saves
 the screenshots shown in the README."""
 
-import os
-import tempfile
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.browser import SCREENSHOTS, browser_test
 from tests.factories import ChannelFactory, UserFactory
 from tracker.models import FeatureRequest, Mention
 from tracker.services import (
@@ -23,24 +21,9 @@ from tracker.services import (
     request_transition,
 )
 
-# `SCREENSHOTS=docs/screenshots make test` refreshes the pictures in docs/; an ordinary test
-# run writes them to a temporary folder and leaves the working tree alone.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery staple"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = browser_test
 
 # (title, language, [(account, plan, channel, criticality, quote)])
 WISHES = [
@@ -284,16 +267,6 @@ def backlog():
         by=pm,
     )
     return numbers
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Only for this test: a leaked variable would fail `check --deploy` in later tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_a_product_manager_filters_the_backlog_and_accepts_a_request_with_a_note(

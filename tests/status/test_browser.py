@@ -1,43 +1,13 @@
 """The status page in a real browser (Debian's Chromium), in each language, with screenshots
 for the README."""
 
-import os
-import tempfile
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
 
+from tests.browser import SCREENSHOTS, browser_test
 from tests.status.conftest import log
 from tracker import services
 
-# `SCREENSHOTS=docs/screenshots make test` refreshes the pictures in docs/; an ordinary test
-# run writes them to a temporary folder and leaves the working tree alone.
-SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or tempfile.mkdtemp(prefix="screenshots-"))
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; only for these tests.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
+pytestmark = browser_test
 
 
 @pytest.fixture
