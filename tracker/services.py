@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Model, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -116,18 +117,12 @@ def account_upsert(*, data: AccountData) -> Account:
         raise TrackerError(f"Unknown plan {data.plan!r}.", field="account.plan")
     account = Account.objects.filter(external_id=data.external_id).first()
     if account is None:
-        # INSERT … ON CONFLICT DO NOTHING: two first sightings at once make one account,
-        # without the savepoint get_or_create would need.
-        Account.objects.bulk_create(
-            [
-                Account(
-                    external_id=data.external_id,
-                    name=data.name or data.external_id,
-                    plan=data.plan,
-                )
-            ],
-            ignore_conflicts=True,
+        new = Account(
+            external_id=data.external_id, name=data.name or data.external_id, plan=data.plan
         )
+        # Two first sightings at once make one account: the second finds the first's.
+        if _insert_if_absent(new):
+            return new
         account = Account.objects.get(external_id=data.external_id)
     plan_changed = account.plan != data.plan
     if plan_changed or (data.name and account.name != data.name):
@@ -142,9 +137,10 @@ def account_upsert(*, data: AccountData) -> Account:
     return account
 
 
-def thread_get_or_create(*, data: ThreadData, account: Account) -> Thread:
+def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread, bool]:
     """The thread, made on first sight, and locked until the transaction ends: work on one
-    thread is serialized, so two identical intakes at once leave one mention."""
+    thread is serialized, so two identical intakes at once leave one mention. Also says
+    whether this call made it."""
     if data.language not in Language.values:
         raise TrackerError(
             f"Unsupported language {data.language!r}; use one of "
@@ -155,19 +151,19 @@ def thread_get_or_create(*, data: ThreadData, account: Account) -> Thread:
     # Lock the thread row only, never the channel's, which every intake reads.
     locked = Thread.objects.select_for_update(of=("self",))
     thread = locked.filter(channel__slug=data.channel, ref=data.ref).first()
+    created = False
     if thread is None:
         channel = Channel.objects.filter(slug=data.channel).first()
         if channel is None:
             raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
-        Thread.objects.bulk_create(
-            [Thread(channel=channel, ref=data.ref, account=account, language=data.language)],
-            ignore_conflicts=True,
-        )
-        thread = locked.get(channel=channel, ref=data.ref)
+        thread = Thread(channel=channel, ref=data.ref, account=account, language=data.language)
+        created = _insert_if_absent(thread)
+        if not created:
+            thread = locked.get(channel=channel, ref=data.ref)
     if thread.account_id != account.pk:
         raise TrackerError("This thread belongs to another customer account.", field="thread.ref")
     thread.account = account
-    return thread
+    return thread, created
 
 
 # --- logging customers' wishes ----------------------------------------------------------
@@ -194,7 +190,7 @@ def intake_log(
             field="request_number" if request_number is not None else "title",
         )
     the_account = account_upsert(data=account)
-    the_thread = thread_get_or_create(data=thread, account=the_account)
+    the_thread, new_thread = thread_get_or_create(data=thread, account=the_account)
     if request_number is not None:
         return _attach(
             thread=the_thread,
@@ -214,6 +210,7 @@ def intake_log(
         quote=quote,
         report=report,
         logged_by=logged_by,
+        new_thread=new_thread,
     )
 
 
@@ -279,8 +276,10 @@ def _register(
     quote: str,
     report: DefectReport | None,
     logged_by: User | None,
+    new_thread: bool = False,
 ) -> LogResult:
-    """request_log's work; the caller holds the thread's lock."""
+    """request_log's work; the caller holds the thread's lock. A thread this transaction
+    made has raised nothing yet, so it needs no look for an earlier identical call."""
     title = " ".join(title.split())
     if not title:
         raise TrackerError("A new request needs a title.", field="title")
@@ -291,7 +290,9 @@ def _register(
     _check_mention_input(kind=kind, criticality=criticality, report=report)
 
     earlier = (
-        Mention.objects.filter(thread=thread, request__title__iexact=title)
+        None
+        if new_thread
+        else Mention.objects.filter(thread=thread, request__title__iexact=title)
         .select_related("request")
         .first()
     )
@@ -790,6 +791,42 @@ def _notify(
     )
 
 
+def _insert_values(obj: Model, *, skip: str = "") -> tuple[list[str], list[Any]]:
+    """Quoted columns and database values for inserting `obj` by hand (its primary key and
+    the field named `skip` left out), exactly as the ORM would write them."""
+    columns, params = [], []
+    for model_field in obj._meta.concrete_fields:
+        if model_field.primary_key or model_field.name == skip:
+            continue
+        value = model_field.pre_save(obj, add=True)
+        columns.append(connection.ops.quote_name(model_field.column))
+        params.append(model_field.get_db_prep_save(value, connection=connection))
+    return columns, params
+
+
+def _insert_if_absent(obj: Model) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the key, in one round trip: True (and
+    `obj.pk` set) if this call made the row, False if a row with the same unique key exists
+    or was made meanwhile by a transaction that committed. Unlike get_or_create, it needs
+    no savepoint, and the row it makes stays locked by this transaction."""
+    columns, params = _insert_values(obj)
+    table = connection.ops.quote_name(obj._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(params))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) "  # noqa: S608
+            f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name(obj._meta.pk.column)}",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
 def _notify_in_one_statement(
     *,
     request: FeatureRequest,
@@ -811,13 +848,7 @@ def _notify_in_one_statement(
         public_note=public_note,
         merged_from=merged_from,
     )
-    columns, params = [], []
-    for model_field in Notification._meta.concrete_fields:
-        if model_field.primary_key or model_field.name == "thread":
-            continue
-        value = model_field.pre_save(prototype, add=True)
-        columns.append(connection.ops.quote_name(model_field.column))
-        params.append(model_field.get_db_prep_save(value, connection=connection))
+    columns, params = _insert_values(prototype, skip="thread")
     thread_column = connection.ops.quote_name(Notification._meta.get_field("thread").column)
     table = connection.ops.quote_name(Notification._meta.db_table)
     placeholders = ", ".join(["%s"] * len(params))
