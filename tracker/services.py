@@ -148,18 +148,15 @@ def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread,
             + ".",
             field="thread.language",
         )
-    # Lock the thread row only, never the channel's, which every intake reads.
-    locked = Thread.objects.select_for_update(of=("self",))
-    thread = locked.filter(channel__slug=data.channel, ref=data.ref).first()
-    created = False
-    if thread is None:
-        channel = Channel.objects.filter(slug=data.channel).first()
-        if channel is None:
-            raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
-        thread = Thread(channel=channel, ref=data.ref, account=account, language=data.language)
-        created = _insert_if_absent(thread)
-        if not created:
-            thread = locked.get(channel=channel, ref=data.ref)
+    channel = Channel.objects.filter(slug=data.channel).first()
+    if channel is None:
+        raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
+    # One question, one chat thread: most intakes come from a thread not seen before, so
+    # try to make it first. A thread that exists is then locked, its row only.
+    thread = Thread(channel=channel, ref=data.ref, account=account, language=data.language)
+    created = _insert_if_absent(thread)
+    if not created:
+        thread = Thread.objects.select_for_update().get(channel=channel, ref=data.ref)
     if thread.account_id != account.pk:
         raise TrackerError("This thread belongs to another customer account.", field="thread.ref")
     thread.account = account
