@@ -597,12 +597,26 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace, elapsed: flo
         + ":",
         "",
     ]
+    floors = {key: floor for key, _, _, floor, _ in FIGURES if floor}
     for key, name in FLAT_CHECKED.items():
         growth = cost(last, key) / cost(first, key)
-        lines.append(f"- {name}: {growth:.2f}× — {'yes' if checks[key] else '**no**'}")
+        relative = growth / (cost(last, floors[key]) / cost(first, floors[key]))
+        lines.append(
+            f"- {name}: {growth:.2f}× — {'yes' if checks[key] else '**no**'} "
+            f"(relative to its floor, which cancels how busy the machine was: {relative:.2f}×)"
+        )
     lines += [
         f"- the backlog query at {percent(last['size'])} uses an index: "
         + ("yes" if last["index_used"] else "**no**"),
+        "",
+        f"The targets the other issues set, at {percent(last['size'])}:",
+        "",
+        "| target | figure | met |",
+        "|---|---:|---|",
+        *[
+            f"| {name} | {figure} | {'yes' if met else '**no**'} |"
+            for name, figure, met in targets(last)
+        ],
         "",
         "![How each figure grows with size](benchmarks.png)",
         "",
@@ -613,6 +627,34 @@ def render(results: list[dict[str, Any]], args: argparse.Namespace, elapsed: flo
         "```",
     ]
     return "\n".join(lines)
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """Each target of issues 3 to 6, its figure in this run, and whether it holds."""
+    return [
+        ("admin backlog renders in under 300 ms", f"{r['admin']:.1f} ms", r["admin"] < 300),
+        (
+            "intake reaches at least half the bare DRF insert's rate",
+            f"{r['intake'] / r['insert']:.2f}",
+            r["intake"] / r["insert"] >= 0.5,
+        ),
+        ("similar search under 50 ms (median)", f"{r['search']:.1f} ms", r["search"] < 50),
+        (
+            "status page serves at least 70% of a bare view's rate",
+            f"{r['status'] / r['constant']:.0%}",
+            r["status"] / r["constant"] >= 0.7,
+        ),
+        (
+            "a status change to 10,000 threads commits in under 1 s",
+            f"{r['commit']:.2f} s",
+            r["commit"] < 1,
+        ),
+        (
+            "four workers deliver 1,000 or more a second",
+            f"{r['delivery']:,.0f} /s",
+            r["delivery"] >= 1000 and r["rejected"] == 0,
+        ),
+    ]
 
 
 def write_docs(report: str) -> None:
@@ -643,6 +685,14 @@ def draw(results: list[dict[str, Any]]) -> None:
             ratios.plot(
                 counts, [cost(r, key) / cost(r, floor) for r in results], marker="o", label=label
             )
+    growth.plot(
+        counts,
+        [n / counts[0] for n in counts],
+        color="grey",
+        linestyle=":",
+        linewidth=1,
+        label="proportional to size",
+    )
     growth.axhline(FLAT, color="grey", linestyle="--", linewidth=1, label=f"{FLAT:g}× (flat limit)")
     growth.set_title("Cost relative to the smallest size")
     ratios.set_title("Cost relative to its floor, same run")
