@@ -190,8 +190,12 @@ def measure_size(size: float, seconds: int, rounds: int, out: Path) -> int:
         target=notifications.receive, args=(port, verified, rejected), daemon=True
     )
     receiver.start()
-    while not port.value:
+    for _ in range(1000):  # the receiver says its port within seconds, or never
+        if port.value:
+            break
         time.sleep(0.01)
+    else:
+        raise SystemExit("the webhook receiver did not start")
     fan_out = notifications.fill(threads=FAN_OUT, url=f"http://127.0.0.1:{port.value}/hooks")
     token, cookie, paraphrased = prepare()
     with connection.cursor() as cursor:
