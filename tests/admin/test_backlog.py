@@ -182,7 +182,7 @@ def test_it_does_not_count_the_whole_table_on_each_page(pm_client, backlog):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statistics")
 def test_on_postgresql_a_large_unfiltered_table_is_counted_from_statistics(backlog):
     from tests.factories import FeatureRequestFactory
-    from tracker.admin.pagination import LargeTablePaginator
+    from tracker.pagination import LargeTablePaginator
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE tracker_featurerequest")

@@ -47,7 +47,7 @@ from tracker.admin.forms import (
     ServiceForm,
     TransitionForm,
 )
-from tracker.admin.pagination import LargeTablePaginator
+from tracker.pagination import LargeTablePaginator
 from tracker.choices import Criticality, Priority, Status
 from tracker.errors import TrackerError
 from tracker.models import FeatureRequest, Mention, StatusChange

@@ -19,14 +19,14 @@ def _raised_by(**lookups: str) -> Exists:
 
 
 class RequestFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    status = filters.MultipleChoiceFilter(choices=Status.choices, distinct=False)
     kind = filters.ChoiceFilter(choices=Kind.choices)
     criticality = filters.MultipleChoiceFilter(
         choices=Criticality.choices,
         method="filter_criticality",
         help_text="The effective criticality: product managers' setting, else customers' highest.",
     )
-    priority = filters.MultipleChoiceFilter(choices=Priority.choices)
+    priority = filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     account = filters.CharFilter(
         method="filter_account", max_length=255, help_text="An account's external_id."
     )

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 class LargeTablePaginator(Paginator):
     """Counts the unfiltered table from PostgreSQL's statistics, and a filtered one only up
     to `count_cap` rows: beyond ten pages nobody pages, they narrow the filter or export.
+    Shared by the admin's backlog and the API's lists.
 
     On SQLite (one machine, small tables) it counts exactly, as Django does."""
 
