@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(BIN)/.installed
 # The whole suite; against PostgreSQL when DATABASE_URL names one, else SQLite.
 test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Every figure at 1%, 10% and 100% of vendor scale on the PostgreSQL server at
+# 127.0.0.1:5432 (user postgres); writes docs/benchmarks.md and docs/benchmarks.png.
+bench: $(BIN)/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python bench/suite.py $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
