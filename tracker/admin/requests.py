@@ -47,10 +47,10 @@ from tracker.admin.forms import (
     ServiceForm,
     TransitionForm,
 )
-from tracker.pagination import LargeTablePaginator
 from tracker.choices import Criticality, Priority, Status
 from tracker.errors import TrackerError
 from tracker.models import FeatureRequest, Mention, StatusChange
+from tracker.pagination import LargeTablePaginator
 from tracker.ranking import Weights, rank
 from tracker.selectors import ranked_backlog
 from tracker.services import (
