@@ -60,6 +60,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 MERGEABLE_INTO = frozenset({Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE})
 
+# A request's demand figures: kept current by each change, rebuilt by requests_recount.
+DEMAND_FIELDS = (
+    "customer_count",
+    "demand_weight",
+    "mention_count",
+    "mention_criticality",
+    "last_raised_at",
+)
+
 TITLE_MAX = 200
 NOTE_MAX = 2_000
 
@@ -354,14 +363,7 @@ def _attach(
     _count_mention(
         request, thread=thread, criticality=criticality, at=now, new_customer=new_customer
     )
-    _save_ranked(
-        request,
-        "mention_count",
-        "customer_count",
-        "demand_weight",
-        "mention_criticality",
-        "last_raised_at",
-    )
+    _save_ranked(request, *DEMAND_FIELDS)
     _notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
     return LogResult(request, mention, False, True, redirected_from)
 
@@ -528,14 +530,7 @@ def request_merge(
         survivor.last_raised_at is None or duplicate.last_raised_at > survivor.last_raised_at
     ):
         survivor.last_raised_at = duplicate.last_raised_at
-    _save_ranked(
-        survivor,
-        "customer_count",
-        "demand_weight",
-        "mention_count",
-        "mention_criticality",
-        "last_raised_at",
-    )
+    _save_ranked(survivor, *DEMAND_FIELDS)
 
     # Keep merges one level deep: what was merged into the duplicate now points at the
     # survivor, so "a request and its duplicates" is always one simple query.
@@ -638,41 +633,16 @@ def requests_recount(*, numbers: Iterable[int]) -> int:
     changed = []
     for number, request in requests.items():
         f = figures[number]
-        before = (
-            request.customer_count,
-            request.demand_weight,
-            request.mention_count,
-            request.mention_criticality,
-            request.last_raised_at,
-            request.score,
-        )
+        before = [getattr(request, name) for name in (*DEMAND_FIELDS, "score")]
         request.customer_count = f.accounts
         request.demand_weight = f.weight
         request.mention_count = f.mentions
         request.mention_criticality = criticalities[f.crit]
         request.last_raised_at = f.last
         request.score = request.ranking().score
-        after = (
-            request.customer_count,
-            request.demand_weight,
-            request.mention_count,
-            request.mention_criticality,
-            request.last_raised_at,
-            request.score,
-        )
-        if after != before:
+        if [getattr(request, name) for name in (*DEMAND_FIELDS, "score")] != before:
             changed.append(request)
-    FeatureRequest.objects.bulk_update(
-        changed,
-        [
-            "customer_count",
-            "demand_weight",
-            "mention_count",
-            "mention_criticality",
-            "last_raised_at",
-            "score",
-        ],
-    )
+    FeatureRequest.objects.bulk_update(changed, [*DEMAND_FIELDS, "score"])
     _public_view_changed(*(request.number for request in changed))
     return len(changed)
 
