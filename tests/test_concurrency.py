@@ -1,45 +1,14 @@
 """Many intakes at once, each on its own database connection (PostgreSQL only: SQLite
 serializes writers by design)."""
 
-import threading
-
-import pytest
-from django.db import connection, connections
-
+from tests.concurrency import concurrent_test, run_at_once
 from tracker import services
 from tracker.models import FeatureRequest, Mention
 from tracker.services import AccountData, ThreadData
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs a database with concurrent writers"
-    ),
-]
+pytestmark = concurrent_test
 
 N = 24
-
-
-def run_at_once(work):
-    """Run work(i) for i in range(N) on N threads released together; return their errors."""
-    barrier = threading.Barrier(N)
-    errors = []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            work(i)
-        except Exception as error:  # collected and asserted on by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(N)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
 
 
 def intake(i, **kw):
@@ -51,7 +20,7 @@ def intake(i, **kw):
 
 
 def test_concurrent_new_requests_get_distinct_numbers_and_lose_nothing(channel):
-    errors = run_at_once(lambda i: intake(i, title=f"Wish number {i}"))
+    _, errors = run_at_once(lambda i: intake(i, title=f"Wish number {i}"), N)
 
     assert errors == []
     numbers = list(FeatureRequest.objects.values_list("number", flat=True))
@@ -62,7 +31,7 @@ def test_concurrent_new_requests_get_distinct_numbers_and_lose_nothing(channel):
 def test_concurrent_attachments_to_one_request_count_every_customer_once(channel):
     number = intake(999, title="Shared wish").request.number
 
-    errors = run_at_once(lambda i: intake(i, request_number=number))
+    _, errors = run_at_once(lambda i: intake(i, request_number=number), N)
 
     assert errors == []
     request = FeatureRequest.objects.get(number=number)
@@ -73,7 +42,7 @@ def test_concurrent_attachments_to_one_request_count_every_customer_once(channel
 
 
 def test_identical_intakes_at_once_leave_one_mention(channel):
-    errors = run_at_once(lambda i: intake(7, title="Same call, sent many times"))
+    _, errors = run_at_once(lambda i: intake(7, title="Same call, sent many times"), N)
 
     assert errors == []
     assert FeatureRequest.objects.count() == 1
