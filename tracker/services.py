@@ -559,6 +559,26 @@ def request_merge(
 
 
 @transaction.atomic
+def request_edit(
+    *, number: int, title: str, description: str, kind: str, by: User | None = None
+) -> FeatureRequest:
+    """Product managers' wording of a request. The title is public: the status page
+    refreshes once the change is committed."""
+    title = " ".join(title.split())
+    if not title:
+        raise TrackerError("A request needs a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
+    if kind not in Kind.values:
+        raise TrackerError(f"Unknown kind {kind!r}.", field="kind")
+    request = _lock(number)
+    request.title, request.description, request.kind = title, description, kind
+    request.save(update_fields=["title", "description", "kind"])
+    _public_view_changed(number)
+    return request
+
+
+@transaction.atomic
 def request_set_priority(*, number: int, priority: str, by: User | None = None) -> FeatureRequest:
     if priority not in Priority.values:
         raise TrackerError(f"Unknown priority {priority!r}.", field="priority")

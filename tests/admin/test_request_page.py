@@ -138,3 +138,25 @@ def test_the_notifications_link_opens_the_requests_outbox(pm_client, wish, log):
     assert response.status_code == 200
     shown = {n.request_id for n in response.context["cl"].result_list}
     assert shown == {wish.number} and other.number not in shown
+
+
+def test_editing_the_wording_goes_through_the_service_and_refreshes_the_status_page(
+    pm_client, client, wish, django_capture_on_commit_callbacks
+):
+    status_url = reverse("status_page:request", kwargs={"number": wish.number})
+    assert wish.title in client.get(status_url).content.decode()  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = pm_client.post(
+            reverse("admin:tracker_featurerequest_change", args=[wish.number]),
+            {
+                "title": "  Export deals   to XLSX, with filters ",
+                "description": "",
+                "kind": "defect",
+            },
+        )
+
+    assert response.status_code == 302
+    wish.refresh_from_db()
+    assert (wish.title, wish.kind) == ("Export deals to XLSX, with filters", "defect")
+    assert "Export deals to XLSX, with filters" in client.get(status_url).content.decode()

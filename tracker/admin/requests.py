@@ -55,6 +55,7 @@ from tracker.ranking import Weights, rank
 from tracker.selectors import ranked_backlog
 from tracker.services import (
     intake_log,
+    request_edit,
     request_merge,
     request_set_criticality,
     request_set_priority,
@@ -494,6 +495,21 @@ class FeatureRequestAdmin(admin.ModelAdmin):
         )
 
     # --- a request's page ---------------------------------------------------------------
+
+    def save_model(
+        self, request: HttpRequest, obj: FeatureRequest, form: Any, change: bool
+    ) -> None:
+        # The change form edits only the wording; it goes through the service like every
+        # other change (adding goes through add_view's intake form instead).
+        data = form.cleaned_data
+        saved = request_edit(
+            number=obj.number,
+            title=data["title"],
+            description=data["description"],
+            kind=data["kind"],
+            by=_user(request),
+        )
+        obj.title = saved.title
 
     def change_view(
         self,
