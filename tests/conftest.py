@@ -1,6 +1,38 @@
+import psycopg
 import pytest
+from django.conf import settings
 
 from tests.factories import ChannelFactory, UserFactory
+
+# pg_trgm takes its idea of a letter from the database's LC_CTYPE: under C or POSIX every
+# Cyrillic and kana character would vanish from the trigrams. The test database is made
+# from a template with a UTF-8 locale, whatever the server's default.
+UTF8_TEMPLATE = "tracker_test_template_utf8"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    with psycopg.connect(
+        dbname="postgres",
+        host=database["HOST"],
+        port=database["PORT"] or 5432,
+        user=database["USER"],
+        password=database["PASSWORD"],
+        autocommit=True,
+    ) as server:
+        exists = "SELECT 1 FROM pg_database WHERE datname = %s"
+        if not server.execute(exists, [UTF8_TEMPLATE]).fetchone():
+            try:
+                server.execute(
+                    f"CREATE DATABASE {UTF8_TEMPLATE} TEMPLATE template0 ENCODING 'UTF8'"
+                    " LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                )
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another test run made it a moment ago
+    database.setdefault("TEST", {})["TEMPLATE"] = UTF8_TEMPLATE
 
 
 @pytest.fixture

@@ -114,6 +114,14 @@ def test_the_sqlite_index_is_repaired_after_a_migration_drops_its_triggers(agent
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram index")
+def test_the_test_database_has_a_utf8_character_type(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datctype FROM pg_database WHERE datname = current_database()")
+        (ctype,) = cursor.fetchone()
+    assert ctype.replace("-", "").lower().endswith("utf8")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram index")
 def test_the_database_reads_cyrillic_and_kana_as_letters(db):
     # pg_trgm takes its idea of a letter from LC_CTYPE; under C or POSIX it would drop
     # every Russian and Japanese character and find nothing.
