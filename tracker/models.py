@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -169,6 +170,14 @@ class FeatureRequest(models.Model):
         )
 
 
+class MentionQuerySet(models.QuerySet["Mention"]):
+    def of_requests(self, numbers: Iterable[int]) -> MentionQuerySet:
+        """Mentions of these requests and of every request merged into them: the demand
+        each of them stands for."""
+        numbers = list(numbers)
+        return self.filter(Q(request_id__in=numbers) | Q(request__duplicate_of_id__in=numbers))
+
+
 class Mention(models.Model):
     """This thread raised this request: who logged it, when, and the customer's words."""
 
@@ -188,6 +197,8 @@ class Mention(models.Model):
     expected = models.TextField(blank=True, max_length=5_000)
     actual = models.TextField(blank=True, max_length=5_000)
     attachments = models.JSONField(default=list, blank=True)
+
+    objects = MentionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -633,9 +633,7 @@ def requests_recount(*, numbers: Iterable[int]) -> int:
         return 0
     figures = {n: _Demand() for n in requests}
     rows = (
-        Mention.objects.filter(
-            Q(request_id__in=list(requests)) | Q(request__duplicate_of_id__in=list(requests))
-        )
+        Mention.objects.of_requests(requests)
         .annotate(canonical=Coalesce("request__duplicate_of_id", "request_id"))
         .values("canonical", "thread__account_id", "thread__account__plan")
         .annotate(n=Count("id"), last=Max("created_at"), crit=Max(_CRITICALITY_ORDINAL))

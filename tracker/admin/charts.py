@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -54,7 +54,7 @@ def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
     """Distinct customer accounts whose threads raised the request (or a request merged
     into it) in each of the last WEEKS weeks, weeks starting on Monday."""
     rows = (
-        Mention.objects.filter(Q(request_id=number) | Q(request__duplicate_of_id=number))
+        Mention.objects.of_requests([number])
         .annotate(week=TruncWeek("created_at"))
         .values("week")
         .annotate(customers=Count("thread__account", distinct=True))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib import admin, messages
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -525,14 +525,12 @@ class FeatureRequestAdmin(admin.ModelAdmin):
         return super().change_view(request, object_id, form_url, context)
 
     def _request_page_context(self, request: HttpRequest, obj: FeatureRequest) -> dict[str, Any]:
-        family = Q(request_id=obj.number) | Q(request__duplicate_of_id=obj.number)
-        mentions = Mention.objects.filter(family).select_related(
-            "thread__account", "thread__channel", "logged_by"
-        )
+        family = Mention.objects.of_requests([obj.number])
+        mentions = family.select_related("thread__account", "thread__channel", "logged_by")
         return {
             "ranking": obj.ranking(),
             "mentions": list(mentions.order_by("-created_at", "-id")[:MENTIONS_SHOWN]),
-            "mention_total": Mention.objects.filter(family).count(),
+            "mention_total": family.count(),
             "history": list(StatusChange.objects.filter(request=obj).select_related("changed_by")),
             "duplicates": list(FeatureRequest.objects.filter(duplicate_of=obj).order_by("number")),
             "chart": weekly_customers(number=obj.number),
@@ -618,14 +616,7 @@ def _preview(slug: str, selected: list[FeatureRequest], data: dict[str, Any]) ->
     """What the confirmation page shows: each request before and after, and who is told."""
     numbers = [obj.number for obj in selected]
     if slug == "status":
-        threads = (
-            Mention.objects.filter(
-                Q(request_id__in=numbers) | Q(request__duplicate_of_id__in=numbers)
-            )
-            .values("thread_id")
-            .distinct()
-            .count()
-        )
+        threads = Mention.objects.of_requests(numbers).values("thread_id").distinct().count()
         return {
             "changes": [
                 (obj, obj.get_status_display(), Status(data["status"]).label) for obj in selected
@@ -663,8 +654,7 @@ def _preview(slug: str, selected: list[FeatureRequest], data: dict[str, Any]) ->
 def _merge_preview(survivor: FeatureRequest, selected: list[FeatureRequest]) -> dict[str, Any]:
     """The survivor's figures once every selected request is merged into it."""
     numbers = {survivor.number, *(obj.number for obj in selected)}
-    family = Q(request_id__in=numbers) | Q(request__duplicate_of_id__in=numbers)
-    after = Mention.objects.filter(family).aggregate(
+    after = Mention.objects.of_requests(numbers).aggregate(
         customers=Count("thread__account", distinct=True),
         mentions=Count("id"),
         threads=Count("thread", distinct=True),
