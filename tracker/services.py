@@ -37,6 +37,7 @@ from tracker.errors import (
     TrackerError,
     TransitionNotAllowed,
 )
+from tracker.limits import NOTE_MAX, TITLE_MAX
 from tracker.models import (
     Account,
     Channel,
@@ -68,9 +69,6 @@ DEMAND_FIELDS = (
     "mention_criticality",
     "last_raised_at",
 )
-
-TITLE_MAX = 200
-NOTE_MAX = 2_000
 
 
 @dataclass(frozen=True)
