@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import (
+    OPEN_STATUSES,
     ChannelKind,
     Criticality,
     DeclineReason,
@@ -21,6 +22,7 @@ from tracker.choices import (
     Priority,
     Status,
 )
+from tracker.limits import NUMBER_MAX
 
 if TYPE_CHECKING:
     from tracker.ranking import Ranking
@@ -77,11 +79,70 @@ class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
         return self.order_by("-score", "number")
 
     def open(self) -> FeatureRequestQuerySet:
-        return self.filter(status__in=[Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS])
+        return self.filter(status__in=OPEN_STATUSES)
 
     def canonical(self) -> FeatureRequestQuerySet:
         """Requests that are not merged into another."""
         return self.filter(duplicate_of__isnull=True)
+
+    def raised_where(self, **thread_lookups: Any) -> FeatureRequestQuerySet:
+        """Requests that a thread matching `thread_lookups` (e.g. `channel__slug="b24"`,
+        `language="ja"`, `account__plan="free"`) raised, directly or through a request
+        merged into them. A request raised in many such threads is still one row."""
+        thread_q = Q(**{f"thread__{key}": value for key, value in thread_lookups.items()})
+        return self.filter(_raised_in(Mention.objects.filter(thread_q)))
+
+    def with_effective_criticality(self, *levels: str) -> FeatureRequestQuerySet:
+        """Requests whose effective criticality (`FeatureRequest.effective_criticality`:
+        product managers' own, else the highest any mention gave) is one of `levels`.
+        Plain comparisons of the two columns, which an index can serve, unlike a
+        COALESCE of them."""
+        levels = tuple(level for level in levels if level)
+        return self.filter(
+            Q(criticality__in=levels) | Q(criticality="", mention_criticality__in=levels)
+        )
+
+    def search(self, term: str) -> FeatureRequestQuerySet:
+        """By number ("1042" or "#1042"), title, description, or the customers' own words
+        (theirs or those of a request merged into it)."""
+        term = term.strip()
+        if not term:
+            return self
+        q = (
+            Q(title__icontains=term)
+            | Q(description__icontains=term)
+            | _raised_in(Mention.objects.filter(quote__icontains=term))
+        )
+        number = _as_number(term.removeprefix("#"))
+        if number is not None:
+            q |= Q(number=number)
+        return self.filter(q)
+
+
+def _as_number(text: str) -> int | None:
+    """`text` as a request number, or None when it cannot be one."""
+    # The length first: int() of thousands of digits is slow, and then refused.
+    if not text.isdecimal() or len(text) > len(str(NUMBER_MAX)):
+        return None
+    number = int(text)
+    return number if number <= NUMBER_MAX else None
+
+
+def _raised_in(mentions: MentionQuerySet) -> Q:
+    """The condition "one of `mentions` is of this request or of one merged into it"."""
+    direct = Q(Exists(mentions.filter(request_id=OuterRef("number"))))
+    # Merges are one level deep and rare, so the survivors found through their duplicates
+    # are a short list fetched first. OR-ing a second EXISTS instead, or a join to the
+    # merged request inside the one EXISTS, would stop PostgreSQL from walking the ranking
+    # index with a semi-join and make it hash every mention.
+    survivors = set(
+        mentions.filter(request__duplicate_of__isnull=False)
+        .values_list("request__duplicate_of_id", flat=True)
+        .distinct()
+    )
+    if not survivors:
+        return direct
+    return direct | Q(number__in=survivors)
 
 
 class FeatureRequest(models.Model):

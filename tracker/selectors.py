@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import Prefetch
+
 from tracker.models import FeatureRequest, FeatureRequestQuerySet, StatusChange
 
 
@@ -61,6 +63,18 @@ def public_request(*, number: int) -> PublicRequest | None:
         last_changed_at=request.status_changed_at,
         history=history,
         merged_into=request.duplicate_of_id,
+    )
+
+
+def request_detail(*, number: int) -> FeatureRequest | None:
+    """One request, with the numbers of those merged into it, as staff see it."""
+    return (
+        FeatureRequest.objects.filter(number=number)
+        .prefetch_related(
+            # duplicate_of too: the prefetch matches each duplicate to the request by it.
+            Prefetch("duplicates", FeatureRequest.objects.only("number", "duplicate_of"))
+        )
+        .first()
     )
 
 

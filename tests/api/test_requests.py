@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,6 +112,27 @@ def test_the_list_filters_by_text_and_raised_since(agent, channel):
     assert numbers(agent.get(LIST, {"raised_since": since})) == [popular, middling]
 
 
+def test_the_text_filter_also_finds_a_number_and_customers_words(agent, channel):
+    popular, middling, lonely = backlog(channel)
+    log(channel, number=lonely, account="g.example.com", ref="c3-1", quote="синхронизация с Google")
+
+    assert numbers(agent.get(LIST, {"q": str(middling)})) == [middling]
+    assert numbers(agent.get(LIST, {"q": f"#{popular}"})) == [popular]
+    assert numbers(agent.get(LIST, {"q": "синхронизация"})) == [lonely]
+
+
+def test_the_criticality_filter_falls_back_to_the_customers_highest(
+    agent, channel, product_manager
+):
+    popular, middling, lonely = backlog(channel)
+    log(channel, number=middling, account="h.example.com", ref="c2-2", criticality="critical")
+    services.request_set_criticality(number=lonely, criticality="low", by=product_manager)
+
+    assert numbers(agent.get(LIST, {"criticality": ["critical", "high"]})) == [middling]
+    assert numbers(agent.get(LIST, {"criticality": "normal"})) == [popular]
+    assert numbers(agent.get(LIST, {"criticality": "low"})) == [lonely]
+
+
 def test_the_list_can_be_ordered_otherwise(agent, channel):
     popular, middling, lonely = backlog(channel)
 
@@ -142,6 +165,23 @@ def test_the_detail_explains_the_score_and_gives_demand_figures(agent, channel):
         "last_raised_at": body["demand"]["last_raised_at"],
     }
     assert body["status_url"].endswith(f"/status/{popular}/")
+
+
+def test_the_detail_lists_merged_requests_in_as_many_queries_however_many(
+    agent, channel, product_manager
+):
+    survivor, middling, lonely = backlog(channel)
+    services.request_merge(number=middling, into=survivor, by=product_manager)
+    agent.get(detail(survivor))  # warm the token look-up's caches
+    with CaptureQueriesContext(connection) as one:
+        agent.get(detail(survivor))
+    services.request_merge(number=lonely, into=survivor, by=product_manager)
+
+    with CaptureQueriesContext(connection) as two:
+        body = agent.get(detail(survivor)).json()
+
+    assert body["duplicates"] == sorted([middling, lonely])
+    assert len(two) == len(one)
 
 
 def test_the_detail_of_a_missing_request_is_a_404(agent, db):

@@ -1,21 +1,9 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
 from django_filters import rest_framework as filters  # type: ignore[import-untyped]
 
 from tracker.choices import Criticality, Kind, Language, Priority, Status
-from tracker.models import FeatureRequest, Mention
-
-
-def _raised_by(**lookups: str) -> Exists:
-    """A request counts as raised by whatever raised it or a request merged into it."""
-    return Exists(
-        Mention.objects.filter(
-            Q(request_id=OuterRef("number")) | Q(request__duplicate_of_id=OuterRef("number")),
-            **lookups,
-        )
-    )
+from tracker.models import FeatureRequest, FeatureRequestQuerySet
 
 
 class RequestFilter(filters.FilterSet):
@@ -38,7 +26,12 @@ class RequestFilter(filters.FilterSet):
         field_name="last_raised_at", lookup_expr="gte", help_text="Last raised at or after."
     )
     q = filters.CharFilter(
-        method="filter_text", max_length=200, help_text="Text in the title or description."
+        method="filter_text",
+        max_length=200,
+        help_text=(
+            "A number (1042 or #1042), or text in the title, the description or the words "
+            "of a customer who raised it."
+        ),
     )
     ordering = filters.OrderingFilter(
         fields=(
@@ -56,31 +49,31 @@ class RequestFilter(filters.FilterSet):
         model = FeatureRequest
         fields: list[str] = []
 
+    # Each filter is one FeatureRequestQuerySet method, the same the admin's filters call.
+
     def filter_criticality(
-        self, queryset: QuerySet[FeatureRequest], name: str, value: list[str]
-    ) -> QuerySet[FeatureRequest]:
+        self, queryset: FeatureRequestQuerySet, name: str, value: list[str]
+    ) -> FeatureRequestQuerySet:
         if not value:
             return queryset
-        return queryset.alias(
-            effective=Coalesce(NullIf("criticality", Value("")), "mention_criticality")
-        ).filter(effective__in=value)
+        return queryset.with_effective_criticality(*value)
 
     def filter_account(
-        self, queryset: QuerySet[FeatureRequest], name: str, value: str
-    ) -> QuerySet[FeatureRequest]:
-        return queryset.filter(_raised_by(thread__account__external_id=value))
+        self, queryset: FeatureRequestQuerySet, name: str, value: str
+    ) -> FeatureRequestQuerySet:
+        return queryset.raised_where(account__external_id=value)
 
     def filter_channel(
-        self, queryset: QuerySet[FeatureRequest], name: str, value: str
-    ) -> QuerySet[FeatureRequest]:
-        return queryset.filter(_raised_by(thread__channel__slug=value))
+        self, queryset: FeatureRequestQuerySet, name: str, value: str
+    ) -> FeatureRequestQuerySet:
+        return queryset.raised_where(channel__slug=value)
 
     def filter_language(
-        self, queryset: QuerySet[FeatureRequest], name: str, value: str
-    ) -> QuerySet[FeatureRequest]:
-        return queryset.filter(_raised_by(thread__language=value))
+        self, queryset: FeatureRequestQuerySet, name: str, value: str
+    ) -> FeatureRequestQuerySet:
+        return queryset.raised_where(language=value)
 
     def filter_text(
-        self, queryset: QuerySet[FeatureRequest], name: str, value: str
-    ) -> QuerySet[FeatureRequest]:
-        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+        self, queryset: FeatureRequestQuerySet, name: str, value: str
+    ) -> FeatureRequestQuerySet:
+        return queryset.search(value)

@@ -136,11 +136,7 @@ class RequestDetailView(_JSONView):
 
     @staticmethod
     def _get(number: int) -> FeatureRequest:
-        request = (
-            FeatureRequest.objects.filter(number=number)
-            .prefetch_related(Prefetch("duplicates", FeatureRequest.objects.only("number")))
-            .first()
-        )
+        request = selectors.request_detail(number=number)
         if request is None:
             raise NotFoundError(f"There is no request {number}.")
         return request

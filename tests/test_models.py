@@ -1,0 +1,189 @@
+"""The reads every layer shares (FeatureRequestQuerySet)."""
+
+import pytest
+
+from tests.factories import ChannelFactory, FeatureRequestFactory
+from tracker import services
+from tracker.choices import Criticality
+from tracker.models import FeatureRequest
+from tracker.services import AccountData, ThreadData
+
+pytestmark = pytest.mark.django_db
+
+
+def log(title="", *, number=None, account="acme.example", channel="hooks-main", **kw):
+    thread = ThreadData(
+        channel=channel, ref=kw.pop("ref", f"{account}-{title}"), language=kw.pop("language", "en")
+    )
+    return services.intake_log(
+        account=AccountData(external_id=account, plan=kw.pop("plan", "professional")),
+        thread=thread,
+        title=title,
+        request_number=number,
+        **kw,
+    ).request
+
+
+# --- raised_where ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def raised(db):
+    """`xlsx` raised in Bitrix24 by a free account in Russian (twice); `dark` in the webhook
+    channel in Japanese; `calendar` by an enterprise account, and `sync`, merged into
+    `calendar`, in Bitrix24 in Russian."""
+    ChannelFactory(slug="hooks-main")
+    ChannelFactory(slug="b24-main")
+    xlsx = log("XLSX", account="a.example", plan="free", channel="b24-main", language="ru")
+    log(number=xlsx.number, account="b.example", plan="free", channel="b24-main", language="ru")
+    dark = log("Dark mode", account="c.example", language="ja")
+    calendar = log("Calendar", account="d.example", plan="enterprise")
+    sync = log("Sync", account="e.example", channel="b24-main", language="ru", plan="basic")
+    services.request_merge(number=sync.number, into=calendar.number)
+    return {
+        "xlsx": xlsx.number,
+        "dark": dark.number,
+        "calendar": calendar.number,
+        "sync": sync.number,
+    }
+
+
+@pytest.mark.parametrize(
+    ("lookups", "expected"),
+    [
+        ({"channel__slug": "b24-main"}, ["xlsx", "calendar", "sync"]),
+        ({"channel__slug": "hooks-main"}, ["dark", "calendar"]),
+        ({"channel__slug": "elsewhere"}, []),
+        ({"language": "ja"}, ["dark"]),
+        ({"language": "ru"}, ["xlsx", "calendar", "sync"]),
+        ({"account__plan": "free"}, ["xlsx"]),
+        ({"account__plan": "basic"}, ["calendar", "sync"]),
+        ({"account__plan": "enterprise"}, ["calendar"]),
+        ({"account__external_id": "e.example"}, ["calendar", "sync"]),
+        ({"language": "ru", "account__plan": "free"}, ["xlsx"]),
+        ({"language": "ja", "account__plan": "free"}, []),
+    ],
+)
+def test_raised_where_finds_requests_raised_directly_or_through_a_merged_one(
+    raised, lookups, expected
+):
+    found = list(FeatureRequest.objects.raised_where(**lookups).values_list("number", flat=True))
+
+    assert sorted(found) == sorted(raised[name] for name in expected)
+
+
+def test_raised_where_chains_with_other_reads(raised):
+    found = FeatureRequest.objects.canonical().raised_where(language="ru").ranked()
+
+    assert sorted(r.number for r in found) == sorted([raised["xlsx"], raised["calendar"]])
+
+
+# --- with_effective_criticality -----------------------------------------------------------
+
+
+@pytest.fixture
+def every_criticality(db):
+    """One request for each pair of product managers' setting (or none) and customers'
+    highest."""
+    for own in ["", *Criticality.values]:
+        for customers in Criticality.values:
+            FeatureRequestFactory(criticality=own, mention_criticality=customers)
+    return list(FeatureRequest.objects.all())
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        ("low",),
+        ("normal",),
+        ("high",),
+        ("critical",),
+        ("high", "critical"),
+        ("low", "normal", "high", "critical"),
+        ("",),
+        (),
+    ],
+)
+def test_with_effective_criticality_agrees_with_the_property(every_criticality, levels):
+    found = FeatureRequest.objects.with_effective_criticality(*levels)
+
+    assert sorted(r.number for r in found) == sorted(
+        r.number for r in every_criticality if r.effective_criticality in levels
+    )
+
+
+@pytest.mark.parametrize(
+    ("own", "customers", "effective"),
+    [
+        ("", "low", "low"),
+        ("", "critical", "critical"),
+        ("low", "critical", "low"),
+        ("critical", "normal", "critical"),
+    ],
+)
+def test_product_managers_setting_wins_over_the_customers_highest(own, customers, effective):
+    request = FeatureRequestFactory(criticality=own, mention_criticality=customers)
+
+    assert request.effective_criticality == effective
+    assert list(FeatureRequest.objects.with_effective_criticality(effective)) == [request]
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def searchable(channel):
+    xlsx = log("Export deals to XLSX", quote="нужна выгрузка в Excel")
+    dark = log("Dark mode", description="Night shift operators", account="b.example")
+    old = log("Calendar export", quote="サイボウズと同期したい", account="c.example")
+    calendar = log("Google calendar sync", account="d.example")
+    services.request_merge(number=old.number, into=calendar.number)
+    return {
+        "xlsx": xlsx.number,
+        "dark": dark.number,
+        "old": old.number,
+        "calendar": calendar.number,
+    }
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("XLSX", ["xlsx"]),
+        ("xlsx", ["xlsx"]),
+        ("  deals  ", ["xlsx"]),
+        ("export", ["xlsx", "old"]),
+        ("night SHIFT", ["dark"]),
+        ("выгрузка", ["xlsx"]),
+        ("サイボウズ", ["old", "calendar"]),
+        ("nothing like this", []),
+        ("9" * 19, []),
+        ("9" * 5_000, []),
+        ("²", []),
+        ("#", []),
+    ],
+)
+def test_search_looks_in_title_description_and_customers_words(searchable, term, expected):
+    found = FeatureRequest.objects.search(term).values_list("number", flat=True)
+
+    assert sorted(found) == sorted(searchable[name] for name in expected)
+
+
+@pytest.mark.parametrize("typed", ["{n}", "#{n}", " #{n} "])
+def test_search_finds_a_request_by_its_number(searchable, typed):
+    number = searchable["dark"]
+
+    found = FeatureRequest.objects.search(typed.format(n=number))
+
+    assert [r.number for r in found] == [number]
+
+
+@pytest.mark.parametrize("term", ["", "   "])
+def test_an_empty_search_leaves_the_requests_as_they_are(searchable, term):
+    assert FeatureRequest.objects.search(term).count() == 4
+
+
+def test_a_request_matching_several_quotes_is_found_once(searchable):
+    log(number=searchable["xlsx"], account="e.example", quote="выгрузка снова")
+
+    assert [r.number for r in FeatureRequest.objects.search("выгрузка")] == [searchable["xlsx"]]
