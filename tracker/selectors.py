@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 
 from tracker.models import FeatureRequest, FeatureRequestQuerySet, StatusChange
 
@@ -64,6 +66,11 @@ def public_request(*, number: int) -> PublicRequest | None:
         history=history,
         merged_into=request.duplicate_of_id,
     )
+
+
+def status_url(number: int) -> str:
+    """The public status page of request `number`, as customers are sent it."""
+    return settings.SITE_URL + reverse("status_page:request", kwargs={"number": number})
 
 
 def request_detail(*, number: int) -> FeatureRequest | None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from tests.api.conftest import errors_by_field, intake_payload, log
 from tracker.choices import Event, Status
 from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
+from tracker.notifications.messages import render
 
 URL = reverse("api-intake")
 DEFECT = {
@@ -34,6 +35,19 @@ def test_it_logs_a_new_request_and_answers_201_with_its_number_and_status_url(ag
     }
     assert request.title == "Export deals to XLSX"
     assert request.customer_count == 1
+
+
+def test_the_answer_and_the_customers_message_link_the_same_status_page(agent, channel, settings):
+    settings.SITE_URL = "https://tracker.example.com"
+
+    body = agent.post(URL, intake_payload(), format="json").json()
+
+    status_url = f"https://tracker.example.com/status/{body['number']}/"
+    assert body["status_url"] == status_url
+    assert agent.get(reverse("api-request", args=[body["number"]])).json()["status_url"] == (
+        status_url
+    )
+    assert status_url in render(Notification.objects.get())
 
 
 def test_it_creates_the_account_and_thread_on_first_sight(agent, channel):

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.models import Account, Channel, FeatureRequest, Thread
 from tracker.search import QUERY_MAX
+from tracker.selectors import status_url
 
 MAX_NUMBER = 2**63 - 1
 MAX_ATTACHMENTS = 20
 # A request becomes a duplicate only by merging.
 TRANSITION_STATUSES = [c for c in Status.choices if c[0] != Status.DUPLICATE]
-
-
-def status_url(number: int) -> str:
-    return f"{settings.SITE_URL}/status/{number}/"
 
 
 class ErrorSerializer(serializers.Serializer):

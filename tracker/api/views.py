@@ -105,7 +105,7 @@ class IntakeView(_JSONView):
                 "created": result.request_created,
                 "attached": result.mention_created,
                 "status": result.request.status,
-                "status_url": s.status_url(result.request.number),
+                "status_url": selectors.status_url(result.request.number),
                 "redirected_from": result.redirected_from,
             }
         )

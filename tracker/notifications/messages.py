@@ -16,10 +16,7 @@ from django.utils.translation import override, pgettext
 
 from tracker.choices import DeclineReason, Event, Status
 from tracker.models import Notification
-
-
-def status_url(number: int) -> str:
-    return f"{settings.SITE_URL}/status/{number}/"
+from tracker.selectors import status_url
 
 
 @dataclass(frozen=True)
