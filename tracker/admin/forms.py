@@ -9,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.errors import TrackerError
+from tracker.limits import (
+    EXTERNAL_ID_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    NUMBER_MAX,
+    THREAD_REF_MAX,
+    TITLE_MAX,
+)
 from tracker.models import Channel
-from tracker.services import NOTE_MAX, TITLE_MAX, AccountData, DefectReport, ThreadData
+from tracker.services import AccountData, DefectReport, ThreadData
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
 
@@ -55,7 +63,7 @@ class MergeForm(ServiceForm):
     into = forms.IntegerField(
         label=_("Keep request number"),
         min_value=1,
-        max_value=2**63 - 1,
+        max_value=NUMBER_MAX,
         help_text=_("The other requests become its duplicates; their customers count for it."),
     )
     public_note = forms.CharField(
@@ -83,9 +91,11 @@ class MentionForm(ServiceForm):
     """One customer thread raising a request: who, where, in which words."""
 
     account_external_id = forms.CharField(
-        label=_("Customer account"), max_length=255, help_text=_("e.g. acme.bitrix24.com")
+        label=_("Customer account"),
+        max_length=EXTERNAL_ID_MAX,
+        help_text=_("e.g. acme.bitrix24.com"),
     )
-    account_name = forms.CharField(label=_("Account name"), max_length=255, required=False)
+    account_name = forms.CharField(label=_("Account name"), max_length=NAME_MAX, required=False)
     plan = forms.ChoiceField(label=_("Plan"), choices=Plan.choices, initial=Plan.FREE)
     channel = forms.ModelChoiceField(
         label=_("Channel"),
@@ -93,7 +103,9 @@ class MentionForm(ServiceForm):
         to_field_name="slug",
     )
     thread_ref = forms.CharField(
-        label=_("Thread reference"), max_length=255, help_text=_("The chat's id in its channel.")
+        label=_("Thread reference"),
+        max_length=THREAD_REF_MAX,
+        help_text=_("The chat's id in its channel."),
     )
     language = forms.ChoiceField(label=_("Thread language"), choices=Language.choices)
     quote = forms.CharField(

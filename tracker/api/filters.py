@@ -3,6 +3,7 @@ from __future__ import annotations
 from django_filters import rest_framework as filters  # type: ignore[import-untyped]
 
 from tracker.choices import Criticality, Kind, Language, Priority, Status
+from tracker.limits import CHANNEL_SLUG_MAX, EXTERNAL_ID_MAX, SEARCH_TERM_MAX
 from tracker.models import FeatureRequest, FeatureRequestQuerySet
 
 
@@ -16,9 +17,11 @@ class RequestFilter(filters.FilterSet):
     )
     priority = filters.MultipleChoiceFilter(choices=Priority.choices, distinct=False)
     account = filters.CharFilter(
-        method="filter_account", max_length=255, help_text="An account's external_id."
+        method="filter_account", max_length=EXTERNAL_ID_MAX, help_text="An account's external_id."
     )
-    channel = filters.CharFilter(method="filter_channel", max_length=64, help_text="A slug.")
+    channel = filters.CharFilter(
+        method="filter_channel", max_length=CHANNEL_SLUG_MAX, help_text="A slug."
+    )
     language = filters.ChoiceFilter(
         choices=Language.choices, method="filter_language", help_text="A thread language."
     )
@@ -27,7 +30,7 @@ class RequestFilter(filters.FilterSet):
     )
     q = filters.CharFilter(
         method="filter_text",
-        max_length=200,
+        max_length=SEARCH_TERM_MAX,
         help_text=(
             "A number (1042 or #1042), or text in the title, the description or the words "
             "of a customer who raised it."

@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from tracker.limits import NUMBER_MAX
 from tracker.selectors import PublicRequest, public_request
 from tracker.status import pages, texts
 from tracker.status.limits import lookup_allowed
@@ -26,7 +27,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-_LARGEST_NUMBER = 2**63 - 1
 
 View = Callable[..., HttpResponse]
 
@@ -72,7 +72,7 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
         response = render(request, "status_page/rate_limited.html", status=429)
         response["Retry-After"] = str(retry_after)
         return response
-    if number > _LARGEST_NUMBER:
+    if number > NUMBER_MAX:
         return _not_found(request, number)
 
     stamp, entry = pages.lookup(
@@ -140,7 +140,7 @@ def _not_found(request: HttpRequest, number: int | None) -> HttpResponse:
 def _merged_into_this(merged_from: int | None, number: int) -> int | None:
     """`merged_from` when that request really was merged into this one: the note must not
     be forgeable by editing a link."""
-    if merged_from is None or merged_from > _LARGEST_NUMBER:
+    if merged_from is None or merged_from > NUMBER_MAX:
         return None
     earlier = public_request(number=merged_from)
     return merged_from if earlier is not None and earlier.merged_into == number else None
