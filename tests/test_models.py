@@ -1,11 +1,21 @@
-"""The reads every layer shares (FeatureRequestQuerySet)."""
+"""The database's own invariants, and the reads every layer shares (FeatureRequestQuerySet)."""
 
 import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from tests.factories import ChannelFactory, FeatureRequestFactory
 from tracker import services
-from tracker.choices import Criticality
-from tracker.models import FeatureRequest
+from tracker.choices import Criticality, Status
+from tracker.models import (
+    Account,
+    Channel,
+    FeatureRequest,
+    Mention,
+    Notification,
+    StatusChange,
+    Thread,
+)
 from tracker.services import AccountData, ThreadData
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +32,96 @@ def log(title="", *, number=None, account="acme.example", channel="hooks-main", 
         request_number=number,
         **kw,
     ).request
+
+
+# --- a check constraint for every enumerated column -------------------------------------
+
+# (model, column, blank allowed, other columns written with the wrong value so that only
+# this constraint is broken)
+ENUMERATED = [
+    (Account, "plan", False, {}),
+    (Channel, "kind", False, {}),
+    (Thread, "language", False, {}),
+    (FeatureRequest, "kind", False, {}),
+    (FeatureRequest, "status", False, {}),
+    (FeatureRequest, "priority", False, {}),
+    (FeatureRequest, "decline_reason", True, {"status": Status.DECLINED}),
+    (FeatureRequest, "criticality", True, {}),
+    (FeatureRequest, "mention_criticality", False, {}),
+    (Mention, "criticality", False, {}),
+    (StatusChange, "from_status", True, {}),
+    (StatusChange, "to_status", False, {}),
+    (StatusChange, "reason", True, {}),
+    (Notification, "event", False, {}),
+    (Notification, "status", False, {}),
+    (Notification, "reason", True, {}),
+    (Notification, "state", False, {}),
+]
+PREFIX = {
+    Account: "account",
+    Channel: "channel",
+    Thread: "thread",
+    FeatureRequest: "request",
+    Mention: "mention",
+    StatusChange: "history",
+    Notification: "notification",
+}
+
+
+@pytest.fixture
+def one_of_each(channel):
+    """A request logged through the services: an account, thread, mention, history row
+    and notification come with it."""
+    log("Export deals to XLSX")
+    for model in PREFIX:
+        assert model.objects.count() == 1
+
+
+@pytest.mark.parametrize(("model", "column", "blank", "alongside"), ENUMERATED)
+def test_an_unknown_value_is_refused_by_the_database(one_of_each, model, column, blank, alongside):
+    constraint = f"{PREFIX[model]}_{column}_valid"
+
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        model.objects.update(**{column: "zz", **alongside})  # short enough for any column
+
+
+@pytest.mark.parametrize(("model", "column", "blank", "alongside"), ENUMERATED)
+def test_a_blank_value_is_refused_unless_the_column_allows_it(
+    one_of_each, model, column, blank, alongside
+):
+    if blank:
+        with transaction.atomic():
+            model.objects.update(**{column: ""})
+        assert list(model.objects.values_list(column, flat=True)) == [""]
+    else:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            model.objects.update(**{column: ""})
+
+
+@pytest.mark.parametrize(("model", "column", "blank", "alongside"), ENUMERATED)
+def test_every_known_value_is_accepted(one_of_each, model, column, blank, alongside):
+    values = [value for value, _label in model._meta.get_field(column).choices]
+    if (model, column) == (FeatureRequest, "status"):
+        # Each needs a reason or a survivor too, which their own constraints check.
+        values = [value for value in values if value not in (Status.DECLINED, Status.DUPLICATE)]
+    for value in values:
+        with transaction.atomic():
+            model.objects.update(**{column: value, **alongside})
+        assert list(model.objects.values_list(column, flat=True)) == [value]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_adding_the_constraints_never_gives_a_number_twice():
+    """SQLite rebuilds a table to add a constraint, which would restart its counter."""
+    call_command("migrate", "tracker", "0004", verbosity=0)
+    kept = FeatureRequest.objects.create(title="Kept")
+    FeatureRequest.objects.create(title="Deleted").delete()
+
+    call_command("migrate", "tracker", verbosity=0)
+    new = FeatureRequest.objects.create(title="New")
+
+    assert kept.number >= 1001
+    assert new.number == kept.number + 2
 
 
 # --- raised_where ------------------------------------------------------------------------

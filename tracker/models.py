@@ -22,19 +22,47 @@ from tracker.choices import (
     Priority,
     Status,
 )
-from tracker.limits import NUMBER_MAX
+from tracker.limits import (
+    ACTUAL_MAX,
+    CHANNEL_SLUG_MAX,
+    DESCRIPTION_MAX,
+    EXPECTED_MAX,
+    EXTERNAL_ID_MAX,
+    NAME_MAX,
+    NOTE_MAX,
+    NUMBER_MAX,
+    QUOTE_MAX,
+    STARTED_HOW_MAX,
+    STEPS_MAX,
+    THREAD_REF_MAX,
+    TITLE_MAX,
+)
 
 if TYPE_CHECKING:
     from tracker.ranking import Ranking
 
 
+def choices_constraint(
+    prefix: str, field: str, choices: type[models.TextChoices], *, blank: bool = False
+) -> models.CheckConstraint:
+    """The column `field` holds one of `choices` (or nothing, when `blank`), whoever writes
+    it: a service, a bulk `.update()` or raw SQL."""
+    values = ["", *choices.values] if blank else choices.values
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": values}), name=f"{prefix}_{field}_valid"
+    )
+
+
 class Account(models.Model):
     """A customer organization, e.g. the portal acme.bitrix24.com."""
 
-    external_id = models.CharField(max_length=255, unique=True)
-    name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=EXTERNAL_ID_MAX, unique=True)
+    name = models.CharField(max_length=NAME_MAX)
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [choices_constraint("account", "plan", Plan)]
 
     def __str__(self) -> str:
         return self.name or self.external_id
@@ -43,14 +71,17 @@ class Account(models.Model):
 class Channel(models.Model):
     """A configured place that threads live in; it knows how to post into one of them."""
 
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=CHANNEL_SLUG_MAX, unique=True)
+    name = models.CharField(max_length=NAME_MAX)
     kind = models.CharField(max_length=20, choices=ChannelKind.choices)
     # Non-secret settings: a webhook URL, an SMTP host, a sender address.
     config = models.JSONField(default=dict, blank=True)
     # A token or signing key. Written, never shown back (admin and API use write-only fields).
     secret = models.CharField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [choices_constraint("channel", "kind", ChannelKind)]
 
     def __str__(self) -> str:
         return self.slug
@@ -60,14 +91,19 @@ class Thread(models.Model):
     """One customer conversation in a channel: every reply about it goes there."""
 
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="threads")
-    ref = models.CharField(max_length=255, help_text=_("The thread's reference in its channel."))
+    ref = models.CharField(
+        max_length=THREAD_REF_MAX, help_text=_("The thread's reference in its channel.")
+    )
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="threads")
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["channel", "ref"], name="thread_unique_ref_per_channel")
+            models.UniqueConstraint(
+                fields=["channel", "ref"], name="thread_unique_ref_per_channel"
+            ),
+            choices_constraint("thread", "language", Language),
         ]
 
     def __str__(self) -> str:
@@ -151,8 +187,8 @@ class FeatureRequest(models.Model):
     AUTOINCREMENT on SQLite), without a counter row that every intake would queue on."""
 
     number = models.BigAutoField(primary_key=True)
-    title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, max_length=10_000)
+    title = models.CharField(max_length=TITLE_MAX)
+    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUGGESTION)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
     decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
@@ -201,12 +237,12 @@ class FeatureRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(duplicate_of=models.F("number")), name="request_not_own_duplicate"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="request_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(priority__in=Priority.values), name="request_priority_valid"
-            ),
+            choices_constraint("request", "status", Status),
+            choices_constraint("request", "priority", Priority),
+            choices_constraint("request", "kind", Kind),
+            choices_constraint("request", "decline_reason", DeclineReason, blank=True),
+            choices_constraint("request", "criticality", Criticality, blank=True),
+            choices_constraint("request", "mention_criticality", Criticality),
         ]
         indexes = [
             models.Index(fields=["-score", "number"], name="request_ranked"),
@@ -248,22 +284,23 @@ class Mention(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
-    quote = models.TextField(blank=True, max_length=10_000)
+    quote = models.TextField(blank=True, max_length=QUOTE_MAX)
     criticality = models.CharField(
         max_length=10, choices=Criticality.choices, default=Criticality.NORMAL
     )
     # A defect report: what was done, how it was started, expected and actual result.
-    steps = models.TextField(blank=True, max_length=10_000)
-    started_how = models.TextField(blank=True, max_length=2_000)
-    expected = models.TextField(blank=True, max_length=5_000)
-    actual = models.TextField(blank=True, max_length=5_000)
+    steps = models.TextField(blank=True, max_length=STEPS_MAX)
+    started_how = models.TextField(blank=True, max_length=STARTED_HOW_MAX)
+    expected = models.TextField(blank=True, max_length=EXPECTED_MAX)
+    actual = models.TextField(blank=True, max_length=ACTUAL_MAX)
     attachments = models.JSONField(default=list, blank=True)
 
     objects = MentionQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["thread", "request"], name="mention_once_per_thread")
+            models.UniqueConstraint(fields=["thread", "request"], name="mention_once_per_thread"),
+            choices_constraint("mention", "criticality", Criticality),
         ]
         indexes = [models.Index(fields=["request", "created_at"], name="mention_request_time")]
 
@@ -278,7 +315,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
-    public_note = models.TextField(blank=True, max_length=2_000)
+    public_note = models.TextField(blank=True, max_length=NOTE_MAX)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -286,6 +323,11 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        constraints = [
+            choices_constraint("history", "from_status", Status, blank=True),
+            choices_constraint("history", "to_status", Status),
+            choices_constraint("history", "reason", DeclineReason, blank=True),
+        ]
         indexes = [models.Index(fields=["request", "created_at"], name="history_request_time")]
 
     def __str__(self) -> str:
@@ -321,6 +363,12 @@ class Notification(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            choices_constraint("notification", "event", Event),
+            choices_constraint("notification", "status", Status),
+            choices_constraint("notification", "reason", DeclineReason, blank=True),
+            choices_constraint("notification", "state", DeliveryState),
+        ]
         indexes = [
             models.Index(
                 fields=["next_attempt_at", "id"],
