@@ -8,24 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tracker import limits
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
-from tracker.limits import (
-    ACTUAL_MAX,
-    ATTACHMENT_URL_MAX,
-    ATTACHMENTS_MAX,
-    CHANNEL_SLUG_MAX,
-    DESCRIPTION_MAX,
-    EXPECTED_MAX,
-    EXTERNAL_ID_MAX,
-    NAME_MAX,
-    NOTE_MAX,
-    NUMBER_MAX,
-    QUOTE_MAX,
-    STARTED_HOW_MAX,
-    STEPS_MAX,
-    THREAD_REF_MAX,
-    TITLE_MAX,
-)
 from tracker.models import Account, Channel, FeatureRequest, Thread
 from tracker.search import QUERY_MAX
 from tracker.selectors import status_url
@@ -53,14 +37,16 @@ class ErrorsSerializer(serializers.Serializer):
 
 
 class IntakeAccountSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=EXTERNAL_ID_MAX)
-    name = serializers.CharField(max_length=NAME_MAX, required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=limits.EXTERNAL_ID_MAX)
+    name = serializers.CharField(
+        max_length=limits.NAME_MAX, required=False, allow_blank=True, default=""
+    )
     plan = serializers.ChoiceField(choices=Plan.choices, default=Plan.FREE)
 
 
 class IntakeThreadSerializer(serializers.Serializer):
-    channel = serializers.SlugField(max_length=CHANNEL_SLUG_MAX)
-    ref = serializers.CharField(max_length=THREAD_REF_MAX)
+    channel = serializers.SlugField(max_length=limits.CHANNEL_SLUG_MAX)
+    ref = serializers.CharField(max_length=limits.THREAD_REF_MAX)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.EN)
 
 
@@ -68,36 +54,36 @@ class IntakeSerializer(serializers.Serializer):
     account = IntakeAccountSerializer()
     thread = IntakeThreadSerializer()
     request_number = serializers.IntegerField(
-        required=False, allow_null=True, default=None, min_value=1, max_value=NUMBER_MAX
+        required=False, allow_null=True, default=None, min_value=1, max_value=limits.NUMBER_MAX
     )
     title = serializers.CharField(
-        max_length=TITLE_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.TITLE_MAX, required=False, allow_blank=True, default=""
     )
     description = serializers.CharField(
-        max_length=DESCRIPTION_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.DESCRIPTION_MAX, required=False, allow_blank=True, default=""
     )
     kind = serializers.ChoiceField(
         choices=Kind.choices, required=False, allow_null=True, default=None
     )
     criticality = serializers.ChoiceField(choices=Criticality.choices, default=Criticality.NORMAL)
     quote = serializers.CharField(
-        max_length=QUOTE_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.QUOTE_MAX, required=False, allow_blank=True, default=""
     )
     steps = serializers.CharField(
-        max_length=STEPS_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.STEPS_MAX, required=False, allow_blank=True, default=""
     )
     started_how = serializers.CharField(
-        max_length=STARTED_HOW_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.STARTED_HOW_MAX, required=False, allow_blank=True, default=""
     )
     expected = serializers.CharField(
-        max_length=EXPECTED_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.EXPECTED_MAX, required=False, allow_blank=True, default=""
     )
     actual = serializers.CharField(
-        max_length=ACTUAL_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.ACTUAL_MAX, required=False, allow_blank=True, default=""
     )
     attachments = serializers.ListField(
-        child=serializers.URLField(max_length=ATTACHMENT_URL_MAX),
-        max_length=ATTACHMENTS_MAX,
+        child=serializers.URLField(max_length=limits.ATTACHMENT_URL_MAX),
+        max_length=limits.ATTACHMENTS_MAX,
         required=False,
         default=list,
         help_text="Screenshot or video URLs; a defect needs at least one.",
@@ -237,7 +223,7 @@ class RequestUpdateSerializer(serializers.Serializer):
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TRANSITION_STATUSES)
     public_note = serializers.CharField(
-        max_length=NOTE_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.NOTE_MAX, required=False, allow_blank=True, default=""
     )
     reason = serializers.ChoiceField(
         choices=DeclineReason.choices,
@@ -249,9 +235,9 @@ class TransitionSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    into = serializers.IntegerField(min_value=1, max_value=NUMBER_MAX)
+    into = serializers.IntegerField(min_value=1, max_value=limits.NUMBER_MAX)
     public_note = serializers.CharField(
-        max_length=NOTE_MAX, required=False, allow_blank=True, default=""
+        max_length=limits.NOTE_MAX, required=False, allow_blank=True, default=""
     )
 
 
