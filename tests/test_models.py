@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from tests.api.conftest import log
 from tests.factories import ChannelFactory, FeatureRequestFactory
 from tracker import services
 from tracker.choices import Criticality, Status
@@ -16,22 +17,8 @@ from tracker.models import (
     StatusChange,
     Thread,
 )
-from tracker.services import AccountData, ThreadData
 
 pytestmark = pytest.mark.django_db
-
-
-def log(title="", *, number=None, account="acme.example", channel="hooks-main", **kw):
-    thread = ThreadData(
-        channel=channel, ref=kw.pop("ref", f"{account}-{title}"), language=kw.pop("language", "en")
-    )
-    return services.intake_log(
-        account=AccountData(external_id=account, plan=kw.pop("plan", "professional")),
-        thread=thread,
-        title=title,
-        request_number=number,
-        **kw,
-    ).request
 
 
 # --- a check constraint for every enumerated column -------------------------------------
@@ -72,7 +59,7 @@ PREFIX = {
 def one_of_each(channel):
     """A request logged through the services: an account, thread, mention, history row
     and notification come with it."""
-    log("Export deals to XLSX")
+    log(channel, title="Export deals to XLSX")
     for model in PREFIX:
         assert model.objects.count() == 1
 
@@ -132,13 +119,12 @@ def raised(db):
     """`xlsx` raised in Bitrix24 by a free account in Russian (twice); `dark` in the webhook
     channel in Japanese; `calendar` by an enterprise account, and `sync`, merged into
     `calendar`, in Bitrix24 in Russian."""
-    ChannelFactory(slug="hooks-main")
-    ChannelFactory(slug="b24-main")
-    xlsx = log("XLSX", account="a.example", plan="free", channel="b24-main", language="ru")
-    log(number=xlsx.number, account="b.example", plan="free", channel="b24-main", language="ru")
-    dark = log("Dark mode", account="c.example", language="ja")
-    calendar = log("Calendar", account="d.example", plan="enterprise")
-    sync = log("Sync", account="e.example", channel="b24-main", language="ru", plan="basic")
+    hooks, b24 = ChannelFactory(slug="hooks-main"), ChannelFactory(slug="b24-main")
+    xlsx = log(b24, title="XLSX", account="a.example", ref="a1", plan="free", language="ru")
+    log(b24, number=xlsx.number, account="b.example", ref="b1", plan="free", language="ru")
+    dark = log(hooks, title="Dark mode", account="c.example", ref="c1", language="ja")
+    calendar = log(hooks, title="Calendar", account="d.example", ref="d1", plan="enterprise")
+    sync = log(b24, title="Sync", account="e.example", ref="e1", language="ru", plan="basic")
     services.request_merge(number=sync.number, into=calendar.number)
     return {
         "xlsx": xlsx.number,
@@ -233,10 +219,14 @@ def test_product_managers_setting_wins_over_the_customers_highest(own, customers
 
 @pytest.fixture
 def searchable(channel):
-    xlsx = log("Export deals to XLSX", quote="нужна выгрузка в Excel")
-    dark = log("Dark mode", description="Night shift operators", account="b.example")
-    old = log("Calendar export", quote="サイボウズと同期したい", account="c.example")
-    calendar = log("Google calendar sync", account="d.example")
+    xlsx = log(channel, title="Export deals to XLSX", quote="нужна выгрузка в Excel", ref="a1")
+    dark = log(
+        channel, title="Dark mode", description="Night shift operators", account="b", ref="b1"
+    )
+    old = log(
+        channel, title="Calendar export", quote="サイボウズと同期したい", account="c", ref="c1"
+    )
+    calendar = log(channel, title="Google calendar sync", account="d.example", ref="d1")
     services.request_merge(number=old.number, into=calendar.number)
     return {
         "xlsx": xlsx.number,
@@ -283,7 +273,7 @@ def test_an_empty_search_leaves_the_requests_as_they_are(searchable, term):
     assert FeatureRequest.objects.search(term).count() == 4
 
 
-def test_a_request_matching_several_quotes_is_found_once(searchable):
-    log(number=searchable["xlsx"], account="e.example", quote="выгрузка снова")
+def test_a_request_matching_several_quotes_is_found_once(searchable, channel):
+    log(channel, number=searchable["xlsx"], account="e.example", ref="e1", quote="выгрузка снова")
 
     assert [r.number for r in FeatureRequest.objects.search("выгрузка")] == [searchable["xlsx"]]
