@@ -323,7 +323,7 @@ def test_a_decision_page_without_requests_goes_back_to_the_list(pm_client, db):
 def test_selecting_more_requests_than_a_page_can_list_is_refused(
     pm_client, wish, other, monkeypatch
 ):
-    monkeypatch.setattr("tracker.admin.requests.MAX_SELECTED", 1)
+    monkeypatch.setattr("tracker.admin.requests.decisions.MAX_SELECTED", 1)
 
     response = pm_client.post(
         BACKLOG,
