@@ -93,6 +93,8 @@ class RequestOverview:
 
 
 def request_overview(*, request: FeatureRequest, mentions_shown: int) -> RequestOverview:
+    """A request's score explained, its latest mentions (its own and those of requests
+    merged into it), its status history and the requests merged into it."""
     family = Mention.objects.of_requests([request.number])
     mentions = family.select_related("thread__account", "thread__channel", "logged_by")
     return RequestOverview(
@@ -142,6 +144,8 @@ class MergePreview:
 
 
 def merge_preview(*, survivor: FeatureRequest, requests: Iterable[FeatureRequest]) -> MergePreview:
+    """What merging `requests` into `survivor` would do: which requests become its
+    duplicates, and its figures once their customers and threads count for it."""
     merged = [request for request in requests if request.number != survivor.number]
     numbers = [survivor.number, *(request.number for request in merged)]
     after = Mention.objects.of_requests(numbers).aggregate(
