@@ -162,6 +162,40 @@ def test_a_product_manager_sets_criticality_and_can_give_it_back_to_customers(pm
     assert (wish.criticality, wish.effective_criticality) == ("", "normal")
 
 
+@pytest.mark.parametrize(
+    ("slug", "data", "before", "after"),
+    [
+        ("priority", {"priority": "p2"}, "None", "P2"),
+        ("criticality", {"criticality": "critical"}, "Normal", "Critical"),
+    ],
+)
+def test_the_preview_shows_the_score_the_request_will_get(
+    pm_client, wish, slug, data, before, after
+):
+    preview = pm_client.post(decide(slug), {"ids": wish.number, **data})
+    [(obj, now, then)] = preview.context["changes"]
+
+    pm_client.post(decide(slug), {"ids": wish.number, **data, "confirm": "yes"})
+
+    wish.refresh_from_db()
+    assert obj.number == wish.number
+    assert now == f"{before} · score {obj.score:g}"
+    assert then == f"{after} · score {wish.score:g}"
+    assert wish.score != obj.score
+
+
+def test_giving_criticality_back_to_customers_previews_the_highest_they_gave(pm_client, wish, log):
+    log(number=wish.number, account="umbrella.example", criticality="high")
+    pm_client.post(
+        decide("criticality"), {"ids": wish.number, "criticality": "low", "confirm": "yes"}
+    )
+
+    preview = pm_client.post(decide("criticality"), {"ids": wish.number, "criticality": ""})
+
+    [(_, now, then)] = preview.context["changes"]
+    assert now.startswith("Low · ") and then.startswith("High · ")
+
+
 # --- merge --------------------------------------------------------------------------------
 
 
@@ -323,7 +357,7 @@ def test_a_decision_page_without_requests_goes_back_to_the_list(pm_client, db):
 def test_selecting_more_requests_than_a_page_can_list_is_refused(
     pm_client, wish, other, monkeypatch
 ):
-    monkeypatch.setattr("tracker.admin.requests.MAX_SELECTED", 1)
+    monkeypatch.setattr("tracker.admin.requests.decisions.MAX_SELECTED", 1)
 
     response = pm_client.post(
         BACKLOG,

@@ -4,13 +4,11 @@ server as inline SVG so that it reads without JavaScript."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from django.db.models import Count
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from tracker.models import Mention
+from tracker.selectors import customers_per_week
 
 WEEKS = 26
 WIDTH = 520
@@ -53,14 +51,7 @@ class WeeklyChart:
 def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
     """Distinct customer accounts whose threads raised the request (or a request merged
     into it) in each of the last WEEKS weeks, weeks starting on Monday."""
-    rows = (
-        Mention.objects.of_requests([number])
-        .annotate(week=TruncWeek("created_at"))
-        .values("week")
-        .annotate(customers=Count("thread__account", distinct=True))
-        .order_by("week")
-    )
-    counts = {_as_date(row["week"]): row["customers"] for row in rows}
+    counts = customers_per_week(number=number)
     if not counts:
         return WeeklyChart(bars=(), peak=0)
     today = today or timezone.localdate()
@@ -85,7 +76,3 @@ def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
             )
         )
     return WeeklyChart(bars=tuple(bars), peak=peak)
-
-
-def _as_date(value: date | datetime) -> date:
-    return value.date() if isinstance(value, datetime) else value

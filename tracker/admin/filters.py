@@ -16,11 +16,6 @@ from tracker.choices import Criticality, Language, Plan
 from tracker.models import Channel, FeatureRequest, FeatureRequestQuerySet
 
 
-def search_backlog(queryset: QuerySet[FeatureRequest], term: str) -> FeatureRequestQuerySet:
-    """The changelist's search box: `FeatureRequestQuerySet.search`."""
-    return _requests(queryset).search(term)
-
-
 def _requests(queryset: QuerySet[FeatureRequest]) -> FeatureRequestQuerySet:
     # The admin hands over the model's own queryset, typed as a plain QuerySet.
     return cast(FeatureRequestQuerySet, queryset)

@@ -138,6 +138,10 @@ class MentionForm(ServiceForm):
             language=self.cleaned_data["language"],
         )
 
+    def report(self) -> DefectReport | None:
+        # A thread logged on a request brings no defect report of its own here.
+        return None
+
 
 class RequestLogForm(MentionForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)

@@ -1,0 +1,90 @@
+"""A request's own page: the form edits its wording; beside it, why it ranks where it does,
+customers per week, every mention, the status history and what was merged into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from tracker.admin.charts import weekly_customers
+from tracker.admin.requests.decisions import decision_urls
+from tracker.admin.requests.pages import BacklogPage, acting_user
+from tracker.models import FeatureRequest
+from tracker.selectors import request_overview
+from tracker.services import request_edit
+
+MENTIONS_SHOWN = 100
+# Read-only on the form: what the decision pages set, and what the services keep.
+DECIDED = ("status", "decline_reason", "duplicate_of", "criticality_shown", "priority")
+DEMAND = (
+    "customer_count",
+    "demand_weight",
+    "mention_count",
+    "mention_criticality",
+    "last_raised_at",
+    "score",
+    "created_by",
+    "created_at",
+    "status_changed_at",
+)
+
+
+class RequestPage(BacklogPage):
+    # Status, demand, score, priority and criticality change only through the decision pages
+    # and the services; the form edits the wording.
+    readonly_fields = [*DECIDED, "criticality", *DEMAND]
+    fieldsets = [
+        (None, {"fields": ["title", "description", "kind"]}),
+        (_("Decisions (through the buttons above)"), {"fields": DECIDED}),
+        (_("Demand, kept by the services"), {"classes": ["collapse"], "fields": DEMAND}),
+    ]
+
+    def save_model(
+        self, request: HttpRequest, obj: FeatureRequest, form: Any, change: bool
+    ) -> None:
+        # The change form edits only the wording, through request_edit like every other
+        # change, so the status page shows the new title at once (adding goes through the
+        # intake form of add_view instead).
+        data = form.cleaned_data
+        saved = request_edit(
+            number=obj.number,
+            title=data["title"],
+            description=data["description"],
+            kind=data["kind"],
+            by=acting_user(request),
+        )
+        obj.title = saved.title
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        obj = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if obj is not None:
+            context.update(self._overview(request, obj))
+        return super().change_view(request, object_id, form_url, context)
+
+    def _overview(self, request: HttpRequest, obj: FeatureRequest) -> dict[str, Any]:
+        overview = request_overview(request=obj, mentions_shown=MENTIONS_SHOWN)
+        return {
+            "ranking": overview.ranking,
+            "mentions": overview.mentions,
+            "mention_total": overview.mention_total,
+            "history": overview.history,
+            "duplicates": overview.duplicates,
+            "chart": weekly_customers(number=obj.number),
+            "notifications_url": reverse("admin:tracker_notification_changelist")
+            + "?"
+            + urlencode({"request__number__exact": obj.number}),
+            "can_decide": self.has_decide_permission(request),
+            "can_log_mention": request.user.has_perm("tracker.add_mention"),
+            "decide_urls": decision_urls(obj.number),
+        }
