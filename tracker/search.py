@@ -78,7 +78,8 @@ def similar_requests(
     # A request whose cosine is at the floor has nothing but words in common with the
     # query, and the trigram index finds those.
     numbers = vectors.nearest(cosines, VECTOR_CANDIDATES, above=VECTOR_FLOOR)
-    numbers += [n for n in _candidates(query) if n not in set(numbers)]
+    by_vector = set(numbers)
+    numbers += [n for n in _candidates(query) if n not in by_vector]
     if not numbers:
         return []
     cosine = vectors.cosine_of(cosines, numbers)
