@@ -3,6 +3,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.api.conftest import errors_by_field, log
+from tests.api.similar_cross_set import HELD_OUT, REQUESTS, TUNING
 from tests.api.similar_set import PARAPHRASES, TITLES
 from tests.factories import FeatureRequestFactory
 from tracker import services
@@ -23,6 +24,96 @@ def test_a_paraphrase_finds_the_request_meant_among_the_first_three(agent, backl
 
     assert response.status_code == 200
     assert backlog[meant] in [r["number"] for r in response.json()[:3]]
+
+
+@pytest.fixture
+def cross_backlog(db):
+    """The cross-language set's requests among the same-language set's, which add close
+    neighbours in all three languages."""
+    titles = {key: title for key, (_, title) in REQUESTS.items()}
+    titles.update({f"same_set:{key}": title for key, title in TITLES.items()})
+    return {key: FeatureRequestFactory(title=title).number for key, title in titles.items()}
+
+
+def misses_among_the_first_three(agent, backlog, queries):
+    misses = []
+    for query, meant in queries:
+        numbers = [r["number"] for r in agent.get(URL, {"q": query}).json()[:3]]
+        if backlog[meant] not in numbers:
+            misses.append((query, meant))
+    return misses
+
+
+@pytest.mark.parametrize("part", ["tuning", "held_out"])
+def test_a_wish_in_another_language_finds_the_request_meant_among_the_first_three(
+    agent, cross_backlog, part
+):
+    queries = {"tuning": TUNING, "held_out": HELD_OUT}[part]
+
+    misses = misses_among_the_first_three(agent, cross_backlog, queries)
+
+    # The target is 90% for either part (docs/similar.md has the measured figures).
+    assert len(misses) <= 0.1 * len(queries), misses
+
+
+def results(agent, query):
+    return [r["number"] for r in agent.get(URL, {"q": query}).json()]
+
+
+def test_a_russian_query_finds_the_japanese_request_first(agent, db):
+    queue = FeatureRequestFactory(title="着信を複数の担当者に順番に振り分ける").number
+    FeatureRequestFactory(title="通話の録音を自動で文字起こしする")
+    FeatureRequestFactory(title="Запись звонков в карточке клиента")
+
+    assert results(agent, "распределение входящих звонков между менеджерами по очереди")[0] == queue
+
+
+def test_an_error_code_tells_twin_requests_apart_in_another_language(agent, db):
+    e4012 = FeatureRequestFactory(title="Ошибка E-4012 при импорте контактов из CSV").number
+    e4013 = FeatureRequestFactory(title="Ошибка E-4013 при импорте контактов из CSV").number
+
+    assert results(agent, "E-4013 エラー 連絡先のインポート")[:2] == [e4013, e4012]
+    assert results(agent, "error E-4012 when importing contacts")[:2] == [e4012, e4013]
+    assert results(agent, "E-4012")[0] == e4012
+
+
+def test_a_version_number_tells_twin_defects_apart(agent, db):
+    new = FeatureRequestFactory(title="The iOS app 24.3 crashes when opening a group chat").number
+    old = FeatureRequestFactory(title="The iOS app 23.1 crashes when opening a group chat").number
+
+    assert results(agent, "iOS 23.1 でグループチャットを開くとアプリが落ちる")[:2] == [old, new]
+    assert results(agent, "приложение iOS 24.3 падает в групповом чате")[:2] == [new, old]
+
+
+def test_an_integration_name_picks_its_integration(agent, db):
+    jira = FeatureRequestFactory(title="Jira integration: create a Jira issue from a task").number
+    trello = FeatureRequestFactory(title="Trello integration: create a Trello card from a task")
+
+    assert results(agent, "Jira連携でタスクから課題を作る")[0] == jira
+    assert results(agent, "интеграция с Trello")[0] == trello.number
+
+
+def test_a_merged_request_in_another_language_stands_for_its_survivor(
+    agent, channel, product_manager
+):
+    survivor = log(channel, title="Book meeting rooms from the calendar", ref="c1").number
+    duplicate = log(channel, title="会議室をカレンダーから予約したい", ref="c2").number
+    services.request_merge(number=duplicate, into=survivor, by=product_manager)
+
+    assert results(agent, "бронирование переговорных комнат") == [survivor]
+
+
+def test_off_topic_text_in_any_language_finds_nothing(agent, cross_backlog):
+    for query in ["погода в Москве завтра", "猫が好きです", "recipe for apple pie"]:
+        assert agent.get(URL, {"q": query}).json() == [], query
+
+
+def test_with_an_encoder_that_sees_no_meaning_only_words_are_found(agent, db, settings):
+    settings.TRACKER_ENCODER = "tests.encoders.TextHashEncoder"
+    queue = FeatureRequestFactory(title="着信を複数の担当者に順番に振り分ける").number
+
+    assert results(agent, "распределение входящих звонков по очереди") == []
+    assert results(agent, "着信を複数の担当者に振り分ける") == [queue]
 
 
 def test_each_result_has_number_title_status_and_similarity_best_first(agent, backlog):
@@ -90,12 +181,15 @@ def test_a_missing_query_is_a_400_naming_q(agent, db):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's trigger-fed index")
-def test_the_sqlite_index_is_repaired_after_a_migration_drops_its_triggers(agent, db):
+def test_the_sqlite_index_is_repaired_after_a_migration_drops_its_triggers(agent, db, settings):
     from django.apps import apps
     from django.db.models.signals import post_migrate
 
     from tracker.search import SQLITE_TRIGGERS
 
+    # The vector score would find the request without the index: an encoder that sees no
+    # meaning leaves the trigram index to answer alone.
+    settings.TRACKER_ENCODER = "tests.encoders.TextHashEncoder"
     with connection.cursor() as cursor:
         for name in SQLITE_TRIGGERS:
             cursor.execute(f"DROP TRIGGER {name}")
