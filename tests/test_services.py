@@ -461,6 +461,24 @@ def test_merging_into_an_unknown_request_is_not_found(channel):
 # --- recounting ----------------------------------------------------------------------------
 
 
+def test_the_mentions_of_a_family_are_those_of_the_request_and_its_duplicates(channel):
+    kept = intake(ref="a1", account="a.com", title="Dark mode").request.number
+    intake(ref="b1", account="b.com", request_number=kept)
+    duplicate = intake(ref="c1", account="c.com", title="Night theme").request.number
+    apart = intake(ref="d1", account="d.com", title="Kanban").request.number
+    services.request_merge(number=duplicate, into=kept)
+
+    family = Mention.objects.of_family(kept)
+
+    assert sorted(family.values_list("thread__ref", flat=True)) == ["a1", "b1", "c1"]
+    assert list(
+        family.filter(thread__account__external_id="c.com").values_list("request_id", flat=True)
+    ) == [duplicate]
+    assert sorted(
+        Mention.objects.of_requests([duplicate, apart]).values_list("thread__ref", flat=True)
+    ) == ["c1", "d1"]
+
+
 def test_recount_rebuilds_figures_with_new_plan_weights(channel, settings):
     number = intake(ref="a1", plan="free").request.number
     intake(ref="b1", account="b.com", plan="enterprise", request_number=number)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Max, Model, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Model, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -345,9 +345,11 @@ def _attach(
     mention = Mention.objects.filter(thread=thread, request=request).first()
     if mention is not None:
         return LogResult(request, mention, False, False, redirected_from)
-    new_customer = not Mention.objects.filter(
-        _family_q(request.number), thread__account_id=thread.account_id
-    ).exists()
+    new_customer = (
+        not Mention.objects.of_family(request.number)
+        .filter(thread__account_id=thread.account_id)
+        .exists()
+    )
     now = timezone.now()
     mention = _create_mention(
         request=request,
@@ -508,8 +510,8 @@ def request_merge(
 
     # Customers of the duplicate's family that the survivor's family does not have yet.
     new_accounts = (
-        Account.objects.filter(threads__mentions__in=Mention.objects.filter(_family_q(number)))
-        .exclude(threads__mentions__in=Mention.objects.filter(_family_q(into)))
+        Account.objects.filter(threads__mentions__in=Mention.objects.of_family(number))
+        .exclude(threads__mentions__in=Mention.objects.of_family(into))
         .distinct()
         .values_list("pk", "plan")
     )
@@ -666,19 +668,9 @@ def requests_recount(*, numbers: Iterable[int]) -> int:
 # --- helpers ----------------------------------------------------------------------------
 
 
-def _family_q(number: int) -> Q:
-    """Mentions of a request and of every request merged into it.
-
-    The numbers are read first, rather than joined, so that "has this account raised it?"
-    reaches mentions through the account's few threads and the (thread, request) index,
-    not through every mention of a popular request."""
-    merged = FeatureRequest.objects.filter(duplicate_of_id=number).values_list("number", flat=True)
-    return Q(request_id__in=[number, *merged])
-
-
 def _family_thread_ids(number: int) -> list[int]:
     return list(
-        Mention.objects.filter(_family_q(number))
+        Mention.objects.of_family(number)
         .values_list("thread_id", flat=True)
         .order_by("thread_id")
         .distinct()
