@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import AccountFactory, ThreadFactory, UserFactory
+from tests.factories import AccountFactory, ThreadFactory, UserFactory, log_in_thread
 from tracker import services
 from tracker.choices import Event, Status
 from tracker.errors import (
@@ -502,7 +502,7 @@ def test_recount_repairs_figures_written_by_hand(channel):
     assert (request.customer_count, request.mention_count) == (1, 1)
 
 
-def test_a_thread_factory_thread_can_be_logged_through_request_log(channel):
+def test_a_thread_factory_thread_can_be_logged_through_intake_log(channel):
     thread = ThreadFactory(channel=channel)
-    result = services.request_log(thread=thread, title="  Many   spaces  ")
+    result = log_in_thread(thread, title="  Many   spaces  ")
     assert result.request.title == "Many spaces"
