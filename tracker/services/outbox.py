@@ -12,7 +12,7 @@ from django.utils import timezone
 from tracker.choices import DeliveryState
 from tracker.db import insert_for_each
 from tracker.models import FeatureRequest, Mention, Notification
-from tracker.status import pages as status_pages
+from tracker.signals import public_view_changed
 
 # Above this many threads, PostgreSQL writes the outbox in one INSERT … SELECT.
 _ONE_STATEMENT_FROM = 100
@@ -60,9 +60,9 @@ def threads_following(number: int) -> list[int]:
 
 
 def announce_public_change(*numbers: int) -> None:
-    """What customers see of these requests changed: the status page drops its cached
-    pages once the transaction commits (before, a reader could cache the old data again)."""
-    transaction.on_commit(lambda: status_pages.forget(numbers))
+    """What customers see of these requests changed: `public_view_changed` is sent once the
+    transaction commits (before, a reader could cache the old data again)."""
+    transaction.on_commit(lambda: public_view_changed.send(sender=FeatureRequest, numbers=numbers))
 
 
 @transaction.atomic
