@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +16,7 @@ from tracker.models import Account, FeatureRequest, Mention, StatusChange
 from tracker.ranking import plan_weight
 from tracker.services.checks import clean_note, clean_title, require_choice
 from tracker.services.demand import save_ranked
-from tracker.services.locks import lock_request, lock_requests
+from tracker.services.locks import lock_request, lock_requests, missing_request
 from tracker.services.outbox import announce_public_change, notify, threads_following
 
 # Which status may follow which. `duplicate` is reached only by merging.
@@ -26,6 +29,16 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DUPLICATE: frozenset(),
 }
 MERGEABLE_INTO = frozenset({Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE})
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What merging several requests into one did: each is merged or refused on its own."""
+
+    into: int
+    merged: tuple[int, ...] = ()
+    # The number of each request that was not merged, with why.
+    refused: Mapping[int, TrackerError] = field(default_factory=dict)
 
 
 @transaction.atomic
@@ -144,6 +157,40 @@ def request_merge(
         merged_from=number,
     )
     return survivor
+
+
+def request_merge_target(*, numbers: Iterable[int], into: int) -> FeatureRequest:
+    """The request to keep when merging `numbers` into `into`, once the checks that concern
+    the whole merge pass: it must exist, and some other request must be merged into it.
+    Whether it is open is checked by each merge, under its lock."""
+    survivor = FeatureRequest.objects.filter(number=into).first()
+    if survivor is None:
+        raise missing_request(into, field="into")
+    if all(number == into for number in numbers):
+        raise MergeNotAllowed("Give the number of another request to keep.", field="into")
+    return survivor
+
+
+def request_merge_many(
+    *, numbers: Iterable[int], into: int, public_note: str = "", by: User | None = None
+) -> MergeOutcome:
+    """Merge each of `numbers` into `into`, each in its own transaction: one that is
+    refused (already merged, or the survivor is not open) leaves the others merged.
+    `into` itself among `numbers` is passed over. Raises only what concerns the whole
+    merge (see `request_merge_target`)."""
+    numbers = list(dict.fromkeys(numbers))
+    request_merge_target(numbers=numbers, into=into)
+    merged, refused = [], {}
+    for number in numbers:
+        if number == into:
+            continue
+        try:
+            request_merge(number=number, into=into, public_note=public_note, by=by)
+        except TrackerError as error:
+            refused[number] = error
+        else:
+            merged.append(number)
+    return MergeOutcome(into=into, merged=tuple(merged), refused=refused)
 
 
 @transaction.atomic
