@@ -59,3 +59,21 @@ class FeatureRequestFactory(factory.django.DjangoModelFactory):
         model = FeatureRequest
 
     title = factory.Sequence(lambda n: f"Request {n}")
+
+
+def log_in_thread(thread: Thread, *, title: str = "", number: int | None = None, **kw):
+    """Log a wish raised in `thread` (one ThreadFactory made) through the intake service,
+    as the chat integration would: a new request by `title`, or attach to `number`."""
+    from tracker import services
+
+    return services.intake_log(
+        account=services.AccountData(
+            external_id=thread.account.external_id, plan=thread.account.plan
+        ),
+        thread=services.ThreadData(
+            channel=thread.channel.slug, ref=thread.ref, language=thread.language
+        ),
+        title=title,
+        request_number=number,
+        **kw,
+    )

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import AccountFactory, ThreadFactory, UserFactory
+from tests.factories import AccountFactory, ThreadFactory, UserFactory, log_in_thread
 from tracker import services
 from tracker.choices import Event, Status
 from tracker.errors import (
@@ -458,7 +458,105 @@ def test_merging_into_an_unknown_request_is_not_found(channel):
     assert error.value.field == "into"
 
 
+def test_merging_several_merges_each_into_the_one_kept(channel, product_manager):
+    kept = intake(ref="a1", account="a.com", title="Dark mode").request.number
+    first = intake(ref="b1", account="b.com", title="Night theme").request.number
+    second = intake(ref="c1", account="c.com", title="Dark UI").request.number
+
+    outcome = services.request_merge_many(
+        numbers=[second, kept, first], into=kept, public_note="One request.", by=product_manager
+    )
+
+    assert (outcome.into, outcome.merged, dict(outcome.refused)) == (kept, (second, first), {})
+    assert {refreshed(n).duplicate_of_id for n in (first, second)} == {kept}
+    assert refreshed(kept).customer_count == 3
+    notices = Notification.objects.filter(event=Event.MERGED)
+    assert sorted(notices.values_list("merged_from", "public_note")) == sorted(
+        [(first, "One request."), (second, "One request.")]
+    )
+
+
+def test_merging_several_keeps_what_merged_when_one_is_refused(channel):
+    kept = intake(ref="a1", title="A").request.number
+    elsewhere = intake(ref="b1", title="B").request.number
+    taken = intake(ref="c1", title="C").request.number
+    fine = intake(ref="d1", title="D").request.number
+    services.request_merge(number=taken, into=elsewhere)
+
+    outcome = services.request_merge_many(numbers=[taken, fine], into=kept)
+
+    assert outcome.merged == (fine,)
+    assert list(outcome.refused) == [taken]
+    assert isinstance(outcome.refused[taken], MergeNotAllowed)
+    assert f"already merged into {elsewhere}" in outcome.refused[taken].message
+    assert (refreshed(fine).duplicate_of_id, refreshed(taken).duplicate_of_id) == (kept, elsewhere)
+
+
+def test_merging_several_into_a_declined_request_refuses_each(channel):
+    kept = intake(ref="a1", title="A").request.number
+    others = [intake(ref=f"b{i}", title=f"B{i}").request.number for i in range(2)]
+    services.request_transition(number=kept, status="declined", reason="not_planned")
+
+    outcome = services.request_merge_many(numbers=others, into=kept)
+
+    assert outcome.merged == ()
+    assert sorted(outcome.refused) == sorted(others)
+    assert all(
+        "merge into an open or done request" in error.message for error in outcome.refused.values()
+    )
+    assert {refreshed(n).status for n in others} == {"under_review"}
+
+
+@pytest.mark.parametrize(
+    ("numbers", "into", "error"),
+    [
+        ("others", 999_999, NotFound),  # the one to keep does not exist
+        ("itself", None, MergeNotAllowed),  # nothing but the one to keep
+    ],
+)
+def test_a_merge_of_several_that_makes_no_sense_as_a_whole_is_refused(
+    channel, numbers, into, error
+):
+    kept = intake(ref="a1", title="A").request.number
+    other = intake(ref="b1", title="B").request.number
+    into = into or kept
+    numbers = [kept, other] if numbers == "others" else [kept]
+
+    with pytest.raises(error) as raised:
+        services.request_merge_many(numbers=numbers, into=into)
+    with pytest.raises(error):
+        services.request_merge_target(numbers=numbers, into=into)
+
+    assert raised.value.field == "into"
+    assert not FeatureRequest.objects.filter(status="duplicate").exists()
+
+
+def test_the_merge_target_is_the_request_to_keep(channel):
+    kept = intake(ref="a1", title="A").request.number
+    other = intake(ref="b1", title="B").request.number
+
+    assert services.request_merge_target(numbers=[kept, other], into=kept).number == kept
+
+
 # --- recounting ----------------------------------------------------------------------------
+
+
+def test_the_mentions_of_a_family_are_those_of_the_request_and_its_duplicates(channel):
+    kept = intake(ref="a1", account="a.com", title="Dark mode").request.number
+    intake(ref="b1", account="b.com", request_number=kept)
+    duplicate = intake(ref="c1", account="c.com", title="Night theme").request.number
+    apart = intake(ref="d1", account="d.com", title="Kanban").request.number
+    services.request_merge(number=duplicate, into=kept)
+
+    family = Mention.objects.of_family(kept)
+
+    assert sorted(family.values_list("thread__ref", flat=True)) == ["a1", "b1", "c1"]
+    assert list(
+        family.filter(thread__account__external_id="c.com").values_list("request_id", flat=True)
+    ) == [duplicate]
+    assert sorted(
+        Mention.objects.of_requests([duplicate, apart]).values_list("thread__ref", flat=True)
+    ) == ["c1", "d1"]
 
 
 def test_recount_rebuilds_figures_with_new_plan_weights(channel, settings):
@@ -484,7 +582,7 @@ def test_recount_repairs_figures_written_by_hand(channel):
     assert (request.customer_count, request.mention_count) == (1, 1)
 
 
-def test_a_thread_factory_thread_can_be_logged_through_request_log(channel):
+def test_a_thread_factory_thread_can_be_logged_through_intake_log(channel):
     thread = ThreadFactory(channel=channel)
-    result = services.request_log(thread=thread, title="  Many   spaces  ")
+    result = log_in_thread(thread, title="  Many   spaces  ")
     assert result.request.title == "Many spaces"

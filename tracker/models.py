@@ -270,9 +270,22 @@ class FeatureRequest(models.Model):
 class MentionQuerySet(models.QuerySet["Mention"]):
     def of_requests(self, numbers: Iterable[int]) -> MentionQuerySet:
         """Mentions of these requests and of every request merged into them: the demand
-        each of them stands for."""
+        each of them stands for, and the threads told of what happens to them.
+
+        The numbers of the merged requests are read first (one query, when this is
+        called), rather than joined, so that a further filter such as "has this account
+        raised it?" reaches mentions through the account's few threads and the (thread,
+        request) index, not through every mention of a popular request; and a read of
+        one request's mentions is one range of the (request, created_at) index each."""
         numbers = list(numbers)
-        return self.filter(Q(request_id__in=numbers) | Q(request__duplicate_of_id__in=numbers))
+        merged = FeatureRequest.objects.filter(duplicate_of_id__in=numbers).values_list(
+            "number", flat=True
+        )
+        return self.filter(request_id__in=[*numbers, *merged])
+
+    def of_family(self, number: int) -> MentionQuerySet:
+        """Mentions of request `number` and of every request merged into it."""
+        return self.of_requests([number])
 
 
 class Mention(models.Model):

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import ChannelFactory, ThreadFactory, UserFactory
+from tests.factories import ChannelFactory, ThreadFactory, UserFactory, log_in_thread
 from tracker import services
 from tracker.choices import ChannelKind, DeliveryState, Status
 from tracker.models import Notification
@@ -24,8 +24,8 @@ def two_requests(db):
         config={"url": "http://127.0.0.1:9/rest/1/"},
         secret="t0k3nS3cr3t",
     )
-    first = services.request_log(thread=ThreadFactory(channel=channel, ref="chat1"), title="A")
-    second = services.request_log(thread=ThreadFactory(channel=channel, ref="chat2"), title="B")
+    first = log_in_thread(ThreadFactory(channel=channel, ref="chat1"), title="A")
+    second = log_in_thread(ThreadFactory(channel=channel, ref="chat2"), title="B")
     services.request_transition(number=first.request.number, status=Status.ACCEPTED)
     return first.request, second.request
 

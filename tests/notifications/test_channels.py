@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.factories import ChannelFactory, ThreadFactory
+from tests.factories import ChannelFactory, ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import ChannelKind, DeliveryState, Event, Language, Status
 from tracker.models import Notification
@@ -18,7 +18,7 @@ from .conftest import Reply
 
 
 def log_request(thread, title="Export deals to XLSX"):
-    return services.request_log(thread=thread, title=title).request
+    return log_in_thread(thread, title=title).request
 
 
 # --- generic webhook --------------------------------------------------------------------

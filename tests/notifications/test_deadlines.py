@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import ThreadFactory
+from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import Status
 from tracker.deadlines import find_date_phrase
@@ -85,7 +85,7 @@ def test_it_lets_an_ordinary_note_through(note):
 @pytest.fixture
 def logged_request(db, channel):
     thread = ThreadFactory(channel=channel)
-    return services.request_log(thread=thread, title="Export deals to XLSX").request
+    return log_in_thread(thread, title="Export deals to XLSX").request
 
 
 @pytest.mark.parametrize(("note", "phrase"), REFUSED[::5])
@@ -106,7 +106,7 @@ def test_a_status_change_with_a_dated_note_is_refused_and_quotes_the_phrase(
 
 
 def test_a_merge_with_a_dated_note_is_refused(logged_request, channel):
-    other = services.request_log(thread=ThreadFactory(channel=channel), title="XLSX export").request
+    other = log_in_thread(ThreadFactory(channel=channel), title="XLSX export").request
 
     with pytest.raises(TrackerError) as raised:
         services.request_merge(

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from tests.factories import ThreadFactory
+from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import DeliveryState, Status
 from tracker.models import Notification
@@ -31,10 +31,10 @@ def history(webhook_channel):
     """One thread that heard three events about one request, and a second thread."""
     thread = ThreadFactory(channel=webhook_channel)
     other = ThreadFactory(channel=webhook_channel)
-    request = services.request_log(thread=thread, title="Export deals to XLSX").request
+    request = log_in_thread(thread, title="Export deals to XLSX").request
     services.request_transition(number=request.number, status=Status.ACCEPTED)
     services.request_transition(number=request.number, status=Status.IN_PROGRESS)
-    services.request_log(thread=other, title="Dark mode")
+    log_in_thread(other, title="Dark mode")
     return thread, other
 
 
@@ -98,7 +98,7 @@ def test_a_failed_attempt_backs_off_exponentially_with_jitter():
 def test_a_failed_attempt_waits_before_the_next(webhook_channel, webhook_receiver):
     _, receiver = webhook_receiver
     receiver.fault = lambda msg_id: Reply(status=502)
-    services.request_log(thread=ThreadFactory(channel=webhook_channel), title="Dark mode")
+    log_in_thread(ThreadFactory(channel=webhook_channel), title="Dark mode")
     policy = Policy(
         batch_size=10, lease_seconds=60, max_attempts=5, backoff_base=60, backoff_cap=600, timeout=2
     )
@@ -116,7 +116,7 @@ def test_a_timeout_and_a_dropped_connection_are_retried(webhook_channel, webhook
     _, receiver = webhook_receiver
     faults = [Reply(delay=1.0), Reply(drop=True)]
     receiver.fault = lambda msg_id: faults.pop(0) if faults else None
-    services.request_log(thread=ThreadFactory(channel=webhook_channel), title="Dark mode")
+    log_in_thread(ThreadFactory(channel=webhook_channel), title="Dark mode")
     quick = Policy(**{**policy.__dict__, "timeout": 0.3, "max_attempts": 5})
 
     deliver_batch(policy=quick)
@@ -136,7 +136,7 @@ def test_a_leased_notification_is_left_alone_until_its_lease_runs_out(
     webhook_channel, webhook_receiver, policy
 ):
     _, receiver = webhook_receiver
-    services.request_log(thread=ThreadFactory(channel=webhook_channel), title="Dark mode")
+    log_in_thread(ThreadFactory(channel=webhook_channel), title="Dark mode")
     crashed, lease = claim(policy=policy)  # a worker that claimed and died
 
     while_leased = deliver_batch(policy=policy)
@@ -151,7 +151,7 @@ def test_a_leased_notification_is_left_alone_until_its_lease_runs_out(
 def test_a_late_answer_from_a_worker_whose_lease_was_taken_over_changes_nothing(
     webhook_channel, policy
 ):
-    services.request_log(thread=ThreadFactory(channel=webhook_channel), title="Dark mode")
+    log_in_thread(ThreadFactory(channel=webhook_channel), title="Dark mode")
     _, old_lease = claim(policy=policy)
     [taken], new_lease = claim(policy=policy, now=old_lease + timedelta(seconds=1))
 
@@ -172,7 +172,7 @@ def test_retry_leaves_notifications_that_have_not_failed_alone(history):
 
 
 def test_an_inactive_channel_keeps_its_notifications(webhook_channel, policy):
-    services.request_log(thread=ThreadFactory(channel=webhook_channel), title="Dark mode")
+    log_in_thread(ThreadFactory(channel=webhook_channel), title="Dark mode")
     webhook_channel.is_active = False
     webhook_channel.save()
 
@@ -193,7 +193,7 @@ def test_a_lease_shorter_than_the_send_timeout_is_refused():
 def test_stopping_hands_back_what_is_not_sent_yet(webhook_channel, webhook_receiver, policy):
     _, receiver = webhook_receiver
     for title in ("One", "Two", "Three"):
-        services.request_log(thread=ThreadFactory(channel=webhook_channel), title=title)
+        log_in_thread(ThreadFactory(channel=webhook_channel), title=title)
 
     outcome = deliver_batch(policy=policy, should_stop=lambda: bool(receiver.ids()))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from tests.factories import ThreadFactory
+from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import DeliveryState, Status
 from tracker.models import Notification
@@ -93,9 +93,7 @@ def stop(worker):
 def raise_requests(channel, *, threads, events=()):
     """One request per thread, then each status in `events` for every request."""
     numbers = [
-        services.request_log(
-            thread=ThreadFactory(channel=channel), title=f"Wish {i}"
-        ).request.number
+        log_in_thread(ThreadFactory(channel=channel), title=f"Wish {i}").request.number
         for i in range(threads)
     ]
     for status in events:

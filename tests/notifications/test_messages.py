@@ -1,7 +1,7 @@
 import pytest
 from django.test import override_settings
 
-from tests.factories import ThreadFactory
+from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import DeclineReason, Event, Language, Status
 from tracker.deadlines import find_date_phrase
@@ -111,7 +111,7 @@ def test_review_and_acceptance_say_timing_depends_on_complexity_and_the_queue(
 
 def test_a_notification_renders_in_its_threads_language(db, channel):
     thread = ThreadFactory(channel=channel, language=Language.JA)
-    request = services.request_log(thread=thread, title="Dark mode").request
+    request = log_in_thread(thread, title="Dark mode").request
     services.request_transition(
         number=request.number, status=Status.ACCEPTED, public_note="多くのお客様からのご要望です。"
     )

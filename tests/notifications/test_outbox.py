@@ -3,7 +3,7 @@ same as the few-thread path writes."""
 
 from django.utils import timezone
 
-from tests.factories import ThreadFactory
+from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import DeclineReason, DeliveryState, Event, Status
 from tracker.models import Notification
@@ -11,9 +11,9 @@ from tracker.models import Notification
 
 def test_a_status_change_reaches_every_one_of_many_threads_with_the_same_facts(channel):
     threads = [ThreadFactory(channel=channel) for _ in range(150)]
-    request = services.request_log(thread=threads[0], title="Export deals to XLSX").request
+    request = log_in_thread(threads[0], title="Export deals to XLSX").request
     for thread in threads[1:]:
-        services.mention_log(thread=thread, number=request.number)
+        log_in_thread(thread, number=request.number)
     before = timezone.now()
 
     services.request_transition(
@@ -60,10 +60,10 @@ def test_a_status_change_reaches_every_one_of_many_threads_with_the_same_facts(c
 
 def test_a_merge_tells_every_thread_of_the_duplicate_under_the_survivors_number(channel):
     threads = [ThreadFactory(channel=channel) for _ in range(120)]
-    duplicate = services.request_log(thread=threads[0], title="Excel export").request
+    duplicate = log_in_thread(threads[0], title="Excel export").request
     for thread in threads[1:]:
-        services.mention_log(thread=thread, number=duplicate.number)
-    survivor = services.request_log(thread=ThreadFactory(channel=channel), title="XLSX").request
+        log_in_thread(thread, number=duplicate.number)
+    survivor = log_in_thread(ThreadFactory(channel=channel), title="XLSX").request
 
     services.request_merge(number=duplicate.number, into=survivor.number)
 

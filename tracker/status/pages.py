@@ -1,15 +1,17 @@
 """Rendered status pages, kept in a shared cache and dropped when the request changes.
 
 Each request has a stamp in the cache; a page is stored with the stamp it was rendered
-under and served only while that stamp is current. The services call `forget` once a change
-of what customers see is committed (a status change, a merge, a new customer), which drops
-the stamp: every language's page of that request is re-rendered on its next view, by any web
-process, since the stamp lives in the shared cache. A cache hit costs no database query.
+under and served only while that stamp is current. Once a change of what customers see is
+committed (a status change, a merge, a new customer, the wording), the services send
+`tracker.signals.public_view_changed`, and `forget_changed` (connected by the app's
+`ready()`) drops the stamp: every language's page of that request is re-rendered on its
+next view, by any web process, since the stamp lives in the shared cache. A cache hit costs
+no database query.
 
 Why it is safe: `forget` runs after the commit, and a page is only stored under a stamp that
 existed before its data was read. So a page rendered from data older than a commit carries
 a stamp that this commit's `forget` removes. The timeout bounds what a change made outside
-the services (an admin's edit of the title) could leave behind.
+the services (a figure written by hand in the database) could leave behind.
 """
 
 from __future__ import annotations
@@ -78,3 +80,8 @@ def remember(*, number: int, language: str, merged_from: int | None, entry: Entr
 def forget(numbers: Iterable[int]) -> None:
     """Drop the cached pages of these requests: call it after the change is committed."""
     cache.delete_many([_stamp_key(number) for number in numbers])
+
+
+def forget_changed(sender: object, *, numbers: Iterable[int], **kwargs: Any) -> None:
+    """The receiver of `public_view_changed`, sent once the change is committed."""
+    forget(numbers)

@@ -20,7 +20,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from tracker.choices import (
-    CRITICALITY_RANK,
     ChannelKind,
     Criticality,
     DeclineReason,
@@ -29,6 +28,7 @@ from tracker.choices import (
     Priority,
     Status,
 )
+from tracker.demand import Demand
 from tracker.models import Account, Channel, FeatureRequest, Mention, StatusChange, Thread
 from tracker.ranking import Weights, plan_weight, rank
 
@@ -177,18 +177,11 @@ PRIORITY_MIX = [Priority.NONE] * 8 + [Priority.P1, Priority.P2, Priority.P3, Pri
 
 
 @dataclass
-class _Figures:
-    accounts: set[int] = field(default_factory=set)
-    weight: float = 0.0
-    mentions: int = 0
-    crit: int = 0
-    last: datetime | None = None
-
-
-@dataclass
 class _Planned:
     row: FeatureRequest
-    figures: _Figures = field(default_factory=_Figures)
+    demand: Demand = field(default_factory=Demand)
+    # The accounts that raised it, so that each counts once.
+    accounts: set[int] = field(default_factory=set)
     # Index of the request this one is merged into, if it is a duplicate.
     survivor: int | None = None
 
@@ -350,25 +343,22 @@ class Command(BaseCommand):
             for target in (index, request.survivor):
                 if target is None:
                     continue
-                f = requests[target].figures
-                f.mentions += 1
-                if account_id not in f.accounts:
-                    f.accounts.add(account_id)
-                    f.weight += plan_weight(plan)
-                f.crit = max(f.crit, CRITICALITY_RANK[criticality])
-                f.last = at if f.last is None else max(f.last, at)
+                figures = requests[target]
+                new_customer = account_id not in figures.accounts
+                figures.accounts.add(account_id)
+                figures.demand = figures.demand.add_mention(
+                    criticality=criticality,
+                    at=at,
+                    new_customer=new_customer,
+                    plan_weight=plan_weight(plan),
+                )
         return mentions
 
     def _insert_requests(self, requests: list[_Planned]) -> None:
         weights = Weights.from_settings()
-        criticalities = list(CRITICALITY_RANK)
         for p in requests:
-            r, f = p.row, p.figures
-            r.customer_count = len(f.accounts)
-            r.demand_weight = f.weight
-            r.mention_count = f.mentions
-            r.mention_criticality = criticalities[f.crit]
-            r.last_raised_at = f.last
+            r = p.row
+            p.demand.write_to(r)
             r.status_changed_at = r.created_at
             r.score = rank(
                 weighted_customers=r.demand_weight,

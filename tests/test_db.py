@@ -1,0 +1,112 @@
+"""The hand-written inserts write what the ORM would: the row made or not made, its key
+set, and a fan-out's rows the same as bulk_create's. They reach into ORM internals, so a
+Django upgrade that changes those makes these fail first."""
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
+from tracker.choices import DeclineReason, Event, Language, Plan, Status
+from tracker.db import insert_for_each, insert_if_absent, insert_values
+from tracker.models import Account, Notification, Thread
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_if_absent_makes_the_row_and_sets_its_key():
+    account = Account(external_id="acme.example", name="Acme", plan=Plan.BASIC)
+
+    assert insert_if_absent(account) is True
+
+    assert account.pk is not None
+    assert not account._state.adding
+    saved = Account.objects.get(pk=account.pk)
+    assert (saved.external_id, saved.name, saved.plan) == ("acme.example", "Acme", Plan.BASIC)
+    assert saved.created_at is not None
+
+
+def test_a_row_made_by_insert_if_absent_saves_like_any_other():
+    account = Account(external_id="acme.example", name="Acme", plan=Plan.BASIC)
+    insert_if_absent(account)
+
+    account.name = "Acme Inc"
+    account.save()  # an UPDATE of that row, not a second INSERT
+
+    assert list(Account.objects.values_list("name", flat=True)) == ["Acme Inc"]
+
+
+def test_insert_if_absent_leaves_an_existing_row_alone():
+    channel = ChannelFactory()
+    first = ThreadFactory(channel=channel, ref="chat1", language=Language.RU)
+    other_account = AccountFactory()
+
+    again = Thread(channel=channel, ref="chat1", account=other_account, language=Language.JA)
+    assert insert_if_absent(again) is False
+
+    assert again.pk is None
+    assert again._state.adding
+    kept = Thread.objects.get(channel=channel, ref="chat1")
+    assert (kept.pk, kept.account_id, kept.language) == (first.pk, first.account_id, "ru")
+    assert Thread.objects.count() == 1
+
+
+def test_insert_values_are_the_columns_and_values_the_orm_writes():
+    before = timezone.now()
+    account = Account(external_id="acme.example", name="Acme", plan=Plan.BASIC)
+
+    insert = insert_values(account, skip="name")
+
+    quote = connection.ops.quote_name
+    assert insert.table == quote("tracker_account")
+    assert insert.columns == [quote("external_id"), quote("plan"), quote("created_at")]
+    assert insert.params[:2] == ["acme.example", "basic"]
+    assert insert.placeholders == "%s, %s, %s"
+    # auto_now_add was applied to the instance, as save() would.
+    assert before <= account.created_at <= timezone.now()
+
+
+def test_insert_for_each_wants_a_foreign_key():
+    with pytest.raises(TypeError):
+        insert_for_each(Account(external_id="x"), field="name", ids=[1])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="unnest() is PostgreSQL's")
+def test_the_fan_out_writes_the_rows_bulk_create_would():
+    request = FeatureRequestFactory(
+        status=Status.DECLINED, decline_reason=DeclineReason.NOT_PLANNED
+    )
+    channel = ChannelFactory()
+    threads = [ThreadFactory(channel=channel) for _ in range(6)]
+    facts = {
+        "request": request,
+        "event": Event.STATUS_CHANGED,
+        "status": Status.DECLINED,
+        "reason": DeclineReason.NOT_PLANNED,
+        "public_note": "Официальные партнёры делают такую работу.",
+        "merged_from": 1042,
+    }
+    before = timezone.now()
+    by_orm = Notification.objects.bulk_create(
+        [Notification(thread=thread, **facts) for thread in threads[:3]]
+    )
+    fanned = [thread.pk for thread in threads[3:]]
+
+    insert_for_each(Notification(**facts), field="thread", ids=list(reversed(fanned)))
+
+    made = list(Notification.objects.exclude(pk__in=[n.pk for n in by_orm]).order_by("id"))
+    # One row per id, written in id order.
+    assert [n.thread_id for n in made] == fanned
+    # model_to_dict leaves out the timestamps (not editable), checked below.
+    stamps = {"id", "thread"}
+    expected = {
+        tuple(sorted((k, v) for k, v in model_to_dict(n).items() if k not in stamps))
+        for n in Notification.objects.filter(pk__in=[n.pk for n in by_orm])
+    }
+    assert len(expected) == 1
+    assert {
+        tuple(sorted((k, v) for k, v in model_to_dict(n).items() if k not in stamps)) for n in made
+    } == expected
+    assert all(before <= n.created_at <= timezone.now() for n in made)
+    assert all(before <= n.next_attempt_at <= timezone.now() for n in made)

@@ -1,0 +1,86 @@
+"""Inserts the ORM cannot say in one statement, written by hand from the model's own fields.
+
+They reach into ORM internals (`Field.pre_save`, `get_db_prep_save`, `Model._state`) so that
+a row written here is exactly what `save()` or `bulk_create()` would write; tests/test_db.py
+holds them to that on SQLite and PostgreSQL, and fails loudly if a Django upgrade changes
+those internals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import ForeignKey, Model
+
+
+@dataclass(frozen=True)
+class Insert:
+    """The parts of an INSERT of one model instance, quoted for this database."""
+
+    table: str
+    columns: list[str]
+    params: list[Any]
+
+    @property
+    def column_list(self) -> str:
+        return ", ".join(self.columns)
+
+    @property
+    def placeholders(self) -> str:
+        return ", ".join(["%s"] * len(self.params))
+
+
+def insert_values(obj: Model, *, skip: str = "") -> Insert:
+    """The table, columns and database values for inserting `obj` by hand (its primary
+    key and the field named `skip` left out), exactly as the ORM would write them."""
+    columns, params = [], []
+    for model_field in obj._meta.concrete_fields:
+        if model_field.primary_key or model_field.name == skip:
+            continue
+        value = model_field.pre_save(obj, add=True)
+        columns.append(connection.ops.quote_name(model_field.column))
+        params.append(model_field.get_db_prep_save(value, connection=connection))
+    return Insert(connection.ops.quote_name(obj._meta.db_table), columns, params)
+
+
+def insert_if_absent(obj: Model) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING the key, in one round trip: True (and
+    `obj.pk` set) if this call made the row, False if a row with the same unique key exists
+    or was made meanwhile by a transaction that committed. Unlike get_or_create, it needs
+    no savepoint, and the row it makes stays locked by this transaction."""
+    insert = insert_values(obj)
+    key = connection.ops.quote_name(obj._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {insert.table} ({insert.column_list}) "  # noqa: S608
+            f"VALUES ({insert.placeholders}) ON CONFLICT DO NOTHING RETURNING {key}",
+            insert.params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
+
+
+def insert_for_each(prototype: Model, *, field: str, ids: Sequence[int]) -> None:
+    """One row per id, each a copy of `prototype` with its foreign key `field` set to that
+    id, in id order: one INSERT … SELECT over an array (PostgreSQL only) instead of
+    thousands of model instances. Every other column gets exactly what `bulk_create` would
+    give it, taken from the prototype once."""
+    foreign_key = prototype._meta.get_field(field)
+    if not isinstance(foreign_key, ForeignKey):
+        raise TypeError(f"{type(prototype).__name__}.{field} is not a foreign key.")
+    insert = insert_values(prototype, skip=field)
+    varying = connection.ops.quote_name(foreign_key.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {insert.table} ({varying}, {insert.column_list}) "  # noqa: S608
+            f"SELECT id, {insert.placeholders} FROM unnest(%s::bigint[]) AS t(id) ORDER BY id",
+            [*insert.params, list(ids)],
+        )

@@ -1,0 +1,230 @@
+"""Product managers' decisions: status, merge, wording, priority and criticality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from tracker.choices import Criticality, DeclineReason, Event, Kind, Priority, Status
+from tracker.demand import DEMAND_FIELDS, Demand
+from tracker.errors import MergeNotAllowed, TrackerError, TransitionNotAllowed
+from tracker.models import Account, FeatureRequest, Mention, StatusChange
+from tracker.ranking import plan_weight
+from tracker.services.checks import clean_note, clean_title, require_choice
+from tracker.services.demand import save_ranked
+from tracker.services.locks import lock_request, lock_requests, missing_request
+from tracker.services.outbox import announce_public_change, notify, threads_following
+
+# Which status may follow which. `duplicate` is reached only by merging.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.UNDER_REVIEW: frozenset({Status.ACCEPTED, Status.DECLINED}),
+    Status.ACCEPTED: frozenset({Status.IN_PROGRESS, Status.UNDER_REVIEW, Status.DECLINED}),
+    Status.IN_PROGRESS: frozenset({Status.DONE, Status.ACCEPTED, Status.DECLINED}),
+    Status.DONE: frozenset({Status.IN_PROGRESS}),
+    Status.DECLINED: frozenset({Status.UNDER_REVIEW}),
+    Status.DUPLICATE: frozenset(),
+}
+MERGEABLE_INTO = frozenset({Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE})
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    """What merging several requests into one did: each is merged or refused on its own."""
+
+    into: int
+    merged: tuple[int, ...] = ()
+    # The number of each request that was not merged, with why.
+    refused: Mapping[int, TrackerError] = field(default_factory=dict)
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    number: int,
+    status: str,
+    public_note: str = "",
+    reason: str = "",
+    by: User | None = None,
+) -> FeatureRequest:
+    """Move a request to another status, tell every thread that raised it."""
+    request = lock_request(number)
+    if status == Status.DUPLICATE:
+        raise TransitionNotAllowed(
+            "A request becomes a duplicate by merging it into another.", field="status"
+        )
+    require_choice(status, Status, field="status")
+    if status not in TRANSITIONS[request.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[request.status])) or "none"
+        raise TransitionNotAllowed(
+            f"A request that is {request.status} cannot become {status} (allowed: {allowed}).",
+            field="status",
+        )
+    if status == Status.DECLINED:
+        require_choice(
+            reason,
+            DeclineReason,
+            field="reason",
+            message="Declining needs a reason: " + ", ".join(DeclineReason.values) + ".",
+        )
+    elif reason:
+        raise TrackerError("A reason is given only when declining.", field="reason")
+    public_note = clean_note(public_note)
+
+    StatusChange.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=status,
+        reason=reason,
+        public_note=public_note,
+        changed_by=by,
+    )
+    request.status = status
+    request.decline_reason = reason
+    request.status_changed_at = timezone.now()
+    request.save(update_fields=["status", "decline_reason", "status_changed_at"])
+    announce_public_change(request.number)
+    notify(
+        request=request,
+        thread_ids=threads_following(request.number),
+        event=Event.STATUS_CHANGED,
+        reason=reason,
+        public_note=public_note,
+    )
+    return request
+
+
+@transaction.atomic
+def request_merge(
+    *, number: int, into: int, public_note: str = "", by: User | None = None
+) -> FeatureRequest:
+    """Merge request `number` into request `into` as a duplicate. From then on the
+    duplicate's threads and customers count for the survivor; the duplicate keeps its
+    number and its history, and its threads are told where it is tracked now."""
+    if number == into:
+        raise MergeNotAllowed("A request cannot be merged into itself.", field="into")
+    locked = lock_requests({number: "number", into: "into"})
+    duplicate, survivor = locked[number], locked[into]
+    if duplicate.status == Status.DUPLICATE:
+        raise MergeNotAllowed(
+            f"Request {number} is already merged into {duplicate.duplicate_of_id}.",
+            field="number",
+        )
+    if survivor.status not in MERGEABLE_INTO:
+        raise MergeNotAllowed(
+            f"Request {into} is {survivor.status}; merge into an open or done request.",
+            field="into",
+        )
+    public_note = clean_note(public_note)
+
+    # Customers of the duplicate's family that the survivor's family does not have yet.
+    new_accounts = (
+        Account.objects.filter(threads__mentions__in=Mention.objects.of_family(number))
+        .exclude(threads__mentions__in=Mention.objects.of_family(into))
+        .distinct()
+        .values_list("pk", "plan")
+    )
+    duplicate_threads = threads_following(number)
+    Demand.of(survivor).absorb(
+        Demand.of(duplicate), new_customer_weights=[plan_weight(plan) for _, plan in new_accounts]
+    ).write_to(survivor)
+    save_ranked(survivor, *DEMAND_FIELDS)
+
+    # Keep merges one level deep: what was merged into the duplicate now points at the
+    # survivor, so "a request and its duplicates" is always one simple query.
+    FeatureRequest.objects.filter(duplicate_of=duplicate).update(duplicate_of=survivor)
+    StatusChange.objects.create(
+        request=duplicate,
+        from_status=duplicate.status,
+        to_status=Status.DUPLICATE,
+        public_note=public_note,
+        changed_by=by,
+    )
+    duplicate.status = Status.DUPLICATE
+    duplicate.decline_reason = ""
+    duplicate.duplicate_of = survivor
+    duplicate.status_changed_at = timezone.now()
+    duplicate.save(update_fields=["status", "decline_reason", "duplicate_of", "status_changed_at"])
+    announce_public_change(number)
+    notify(
+        request=survivor,
+        thread_ids=duplicate_threads,
+        event=Event.MERGED,
+        public_note=public_note,
+        merged_from=number,
+    )
+    return survivor
+
+
+def request_merge_target(*, numbers: Iterable[int], into: int) -> FeatureRequest:
+    """The request to keep when merging `numbers` into `into`, once the checks that concern
+    the whole merge pass: it must exist, and some other request must be merged into it.
+    Whether it is open is checked by each merge, under its lock."""
+    survivor = FeatureRequest.objects.filter(number=into).first()
+    if survivor is None:
+        raise missing_request(into, field="into")
+    if all(number == into for number in numbers):
+        raise MergeNotAllowed("Give the number of another request to keep.", field="into")
+    return survivor
+
+
+def request_merge_many(
+    *, numbers: Iterable[int], into: int, public_note: str = "", by: User | None = None
+) -> MergeOutcome:
+    """Merge each of `numbers` into `into`, each in its own transaction: one that is
+    refused (already merged, or the survivor is not open) leaves the others merged.
+    `into` itself among `numbers` is passed over. Raises only what concerns the whole
+    merge (see `request_merge_target`)."""
+    numbers = list(dict.fromkeys(numbers))
+    request_merge_target(numbers=numbers, into=into)
+    merged, refused = [], {}
+    for number in numbers:
+        if number == into:
+            continue
+        try:
+            request_merge(number=number, into=into, public_note=public_note, by=by)
+        except TrackerError as error:
+            refused[number] = error
+        else:
+            merged.append(number)
+    return MergeOutcome(into=into, merged=tuple(merged), refused=refused)
+
+
+@transaction.atomic
+def request_edit(
+    *, number: int, title: str, description: str, kind: str, by: User | None = None
+) -> FeatureRequest:
+    """Product managers' wording of a request. The title is public: the status page
+    refreshes once the change is committed."""
+    title = clean_title(title, if_blank="A request needs a title.")
+    require_choice(kind, Kind, field="kind")
+    request = lock_request(number)
+    request.title, request.description, request.kind = title, description, kind
+    request.save(update_fields=["title", "description", "kind"])
+    announce_public_change(number)
+    return request
+
+
+@transaction.atomic
+def request_set_priority(*, number: int, priority: str, by: User | None = None) -> FeatureRequest:
+    require_choice(priority, Priority, field="priority")
+    request = lock_request(number)
+    request.priority = priority
+    save_ranked(request, "priority")
+    return request
+
+
+@transaction.atomic
+def request_set_criticality(
+    *, number: int, criticality: str, by: User | None = None
+) -> FeatureRequest:
+    """Set the product managers' criticality; blank goes back to the customers' highest."""
+    if criticality:
+        require_choice(criticality, Criticality, field="criticality")
+    request = lock_request(number)
+    request.criticality = criticality
+    save_ranked(request, "criticality")
+    return request

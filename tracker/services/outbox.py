@@ -1,0 +1,80 @@
+"""What others must hear of a change: the notifications owed to threads, written in the
+change's transaction and delivered later by the worker, and the news that what customers
+see of a request changed, sent once the change is committed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from tracker.choices import DeliveryState
+from tracker.db import insert_for_each
+from tracker.models import FeatureRequest, Mention, Notification
+from tracker.signals import public_view_changed
+
+# Above this many threads, PostgreSQL writes the outbox in one INSERT … SELECT.
+_ONE_STATEMENT_FROM = 100
+
+
+def notify(
+    *,
+    request: FeatureRequest,
+    thread_ids: Iterable[int],
+    event: str,
+    reason: str = "",
+    public_note: str = "",
+    merged_from: int | None = None,
+) -> None:
+    """Write the outbox: one notification per thread, in the caller's transaction."""
+    thread_ids = list(thread_ids)
+    facts = {
+        "request": request,
+        "event": event,
+        "status": request.status,
+        "reason": reason,
+        "public_note": public_note,
+        "merged_from": merged_from,
+    }
+    if connection.vendor == "postgresql" and len(thread_ids) > _ONE_STATEMENT_FROM:
+        # A status change of a request raised from 10,000 threads commits well under a
+        # second this way, without thousands of model instances.
+        insert_for_each(Notification(**facts), field="thread", ids=thread_ids)
+        return
+    Notification.objects.bulk_create(
+        [Notification(thread_id=thread_id, **facts) for thread_id in thread_ids],
+        batch_size=1000,
+    )
+
+
+def threads_following(number: int) -> list[int]:
+    """The threads told of what happens to request `number`: those that raised it or a
+    request merged into it."""
+    return list(
+        Mention.objects.of_family(number)
+        .values_list("thread_id", flat=True)
+        .order_by("thread_id")
+        .distinct()
+    )
+
+
+def announce_public_change(*numbers: int) -> None:
+    """What customers see of these requests changed: `public_view_changed` is sent once the
+    transaction commits (before, a reader could cache the old data again)."""
+    transaction.on_commit(lambda: public_view_changed.send(sender=FeatureRequest, numbers=numbers))
+
+
+@transaction.atomic
+def notification_retry(*, ids: Iterable[int]) -> int:
+    """Give failed notifications a fresh set of attempts, due now. Returns how many.
+
+    Their threads were held since they failed (a thread never hears a later event before
+    an earlier one), so what queued behind them follows once they are delivered."""
+    return Notification.objects.filter(id__in=list(ids), state=DeliveryState.FAILED).update(
+        state=DeliveryState.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        leased_until=None,
+        last_error="",
+    )
