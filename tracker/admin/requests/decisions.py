@@ -37,7 +37,8 @@ from tracker.errors import TrackerError
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, threads_told
 from tracker.services import (
-    request_merge,
+    request_merge_many,
+    request_merge_target,
     request_set_criticality,
     request_set_priority,
     request_transition,
@@ -154,35 +155,15 @@ DECISIONS = {
 
 
 def _merge_survivor(form: MergeForm, selected: list[FeatureRequest]) -> FeatureRequest | None:
-    """The request to keep, checked before anything is shown or done: it must exist and be
-    another than the only one selected. None, with the form told why, when it is not."""
-    into = form.cleaned_data["into"]
-    survivor = FeatureRequest.objects.filter(number=into).first()
-    if survivor is None:
-        form.add_error("into", _("There is no request %(n)s.") % {"n": into})
+    """The request to keep, checked by the service before anything is shown or done. None,
+    with the form told why, when it cannot be kept."""
+    try:
+        return request_merge_target(
+            numbers=[obj.number for obj in selected], into=form.cleaned_data["into"]
+        )
+    except TrackerError as error:
+        form.add_error("into", error.message)
         return None
-    if all(obj.number == into for obj in selected):
-        form.add_error("into", _("Give the number of another request to keep."))
-        return None
-    return survivor
-
-
-def _merge_each(
-    selected: list[FeatureRequest], *, into: int, public_note: str, by: User
-) -> tuple[int, list[str]]:
-    """Merges the selected requests into `into` one by one: one refused (already merged,
-    or `into` declined) leaves the others merged. Returns how many merged, and a line for
-    each refusal."""
-    merged, refusals = 0, []
-    for obj in selected:
-        if obj.number == into:
-            continue
-        try:
-            request_merge(number=obj.number, into=into, public_note=public_note, by=by)
-            merged += 1
-        except TrackerError as error:
-            refusals.append(f"#{obj.number}: {error.message}")
-    return merged, refusals
 
 
 # --- the pages ----------------------------------------------------------------------------
@@ -269,20 +250,22 @@ class DecisionPages(BacklogPage):
         survivor: FeatureRequest,
     ) -> bool:
         """Merges and says how it went; returns whether any request was merged."""
-        merged, refusals = _merge_each(
-            selected,
+        outcome = request_merge_many(
+            numbers=[obj.number for obj in selected],
             into=survivor.number,
             public_note=form.cleaned_data["public_note"],
             by=acting_user(request),
         )
-        for refusal in refusals:
-            self.message_user(request, refusal, messages.ERROR)
-        if merged:
+        for number, error in outcome.refused.items():
+            self.message_user(request, f"#{number}: {error.message}", messages.ERROR)
+        if outcome.merged:
             text = _("Merged %(n)d request(s) into #%(into)d.")
             self.message_user(
-                request, text % {"n": merged, "into": survivor.number}, messages.SUCCESS
+                request,
+                text % {"n": len(outcome.merged), "into": survivor.number},
+                messages.SUCCESS,
             )
-        return merged > 0
+        return bool(outcome.merged)
 
     def _check_may_decide(self, request: HttpRequest) -> None:
         if not self.has_decide_permission(request):
