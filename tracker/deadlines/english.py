@@ -14,6 +14,7 @@ from tracker.deadlines.rules import (
     quoted,
     requires,
     rule,
+    sentence_has,
     sentence_lacks,
 )
 from tracker.deadlines.rules import words as w
@@ -125,7 +126,9 @@ DATA_RANGE = (
     r"|valid\s+for|lasts?(?:\s+for)?|expires?\s+(?:after|in)"
     r"|activity\s+for|inactive\s+for|idle\s+for|without\s+activity\s+for"
     r"|for\s+the\s+(?:last|past|first)|up\s+to|range\s+of|period\s+of|interval\s+of|window\s+of"
-    r"|trial\s+of|wait|waits|waiting|\d+\s+(?:to|-|–))\s+)"
+    r"|trial\s+of|wait|waits|waiting|\d+\s+(?:to|-|–)|the"
+    # A participle, then "for" or "after": "restored for 30 days", "logged out after 2 hours"
+    r"|\w+(?:ed|able|ible)(?:\s+(?:out|off|in|up))?\s+(?:for|after)|set\s+(?:for|to))\s+)"
 )
 # "Windows Server 2022", "Excel 2024": a product's name, not a year we promise.
 PROPER_NAME_BEFORE = (
@@ -136,7 +139,7 @@ PROPER_NAME_BEFORE = (
 # "Sales for May", "the report for Q1", "revenue in 2025": a span of data.
 DATA_FOR = preceded_by(
     r"\b(?:sales|revenue|figures|reports?|invoices?|data|statistics|payroll|results|totals"
-    r"|numbers|budgets?|forecasts?|targets?|plans?|expenses|deals|orders)\s+"
+    r"|numbers|budgets?|forecasts?|targets?|expenses|deals|orders)\s+"
     r"(?:(?:for|of|in|from)\s+(?:the\s+)?)?"
 )
 # Product behaviour, not our schedule: "the calendar jumped to next month", "the task is
@@ -155,7 +158,28 @@ MOVES = but_not(
         reach=60,
     ),
 )
-_not_a_feature = (quoted, followed_by(r"\s*" + FEATURE_NOUNS), DATA_FOR, MOVES)
+# A setting, not our schedule: "financial years that start in April", "contracts ending in May".
+STARTS_IN = preceded_by(
+    r"\b(?:years?|quarters?|periods?|weeks?|months?|subscriptions?|contracts?|trials?|seasons?)"
+    r"\s+(?:that\s+|which\s+)?(?:start|begin|end|renew)\w*\s+(?:in|on|from)\s+"
+)
+# What the product lets people do: "shifts can start on Saturday", "reminders can repeat
+# every 3 days". (Not "it can take a week" or "we can ship it on Friday".)
+CAPABILITY = sentence_has(
+    r"\b(?:can|cannot|can't)\s+(?:now\s+|no\s+longer\s+|also\s+)?(?:be\s+)?(?:set|chosen|choose"
+    r"|select|selected|start|end|repeat|recur|run|configured?|changed?|shown?|show|booked?|sent"
+    r"|send|scheduled?|used?|use|limited|limit|extended|extend|moved|move|picked|pick|added|add"
+    r"|copied|copy|restored|restore|split|grouped|group|filtered|filter)\b"
+)
+# What the product does by itself: "sessions expire automatically after 12 hours".
+AUTOMATIC = sentence_has(r"\bautomatic(?:ally)?\b|\bby\s+default\b")
+# An example of a date in a feature note: "e.g. 1 January", "such as Christmas Day".
+EXAMPLE = preceded_by(
+    r"\b(?:e\.g\.|for\s+example|for\s+instance|such\s+as|like),?\s+(?:on\s+)?(?:\d{1,2}\s+)?"
+)
+# A feature noun after the period ("the Q1 report"), unless it is ours ("our Q1 plans").
+FEATURE_AFTER = but_not(followed_by(r"\s*" + FEATURE_NOUNS), preceded_by(r"\bour\s+"))
+_not_a_feature = (quoted, FEATURE_AFTER, DATA_FOR, MOVES, EXAMPLE)
 
 # --- rules -----------------------------------------------------------------------------
 
@@ -310,6 +334,10 @@ RULES: list[Rule] = [
         quoted,
         preceded_by(DATA_ROWS),
         preceded_by(r"\b(?:back\s+to|to|since)\s+"),
+        # Data up to a day: "the preset now includes today", "shows tomorrow's tasks"
+        preceded_by(
+            r"\b(?:includ\w*|show\w*|cover\w*|contain\w*|highlight\w*|mark\w*|until|up\s+to)\s+"
+        ),
         keys=(
             r"today|tonight|tomorrow|yesterday|morning|afternoon|evening|night"
             r"|end\s+of\s+(?:the\s+)?(?:\w+\s+)?day"
@@ -352,6 +380,9 @@ RULES: list[Rule] = [
         preceded_by(DATA_ROWS),
         followed_by(r"\s+(?:of\s+)?(?:inactivity|activity|history|data|retention|trial|free)\b"),
         followed_by(r"\s+(?:ago|old)\b"),
+        followed_by(r"\s+(?:before|after|prior|of\s+(?:inactivity|deletion|creation))\b"),
+        CAPABILITY,
+        AUTOMATIC,
         keys=r"\s(?:hour|day|week|fortnight|month|quarter|year|sprint)",
     ),
     rule(
@@ -363,6 +394,7 @@ RULES: list[Rule] = [
         | \b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{MONTHS}|{MONTH_ABBREVIATIONS}|march|may)\b
         """,
         *_not_a_feature,
+        STARTS_IN,
         preceded_by(r"\b(?:every|each|any|per|for\s+(?:each|every|any))\s+"),
         keys=r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec",
     ),
@@ -399,6 +431,12 @@ RULES: list[Rule] = [
         followed_by(rf"\s*(?:,|or|and|to|through|-|–)\s+(?:on\s+)?{WEEKDAYS}"),
         # A name: "Friday CRM"
         followed_by(r"(?-i:\s+[A-Z]{2,}|\s+[A-Z][a-z]+(?<!Morning)(?<!Afternoon)(?<!Evening))"),
+        # A setting: "shifts can start on Saturday", "get Monday as their start date",
+        # "a reminder set for Monday"
+        CAPABILITY,
+        EXAMPLE,
+        followed_by(r"\s+as\s+(?:the|their|its|a|an)\s+(?:\w+\s+)?(?:date|day)\b"),
+        preceded_by(r"\bset\s+(?:for|to)\s+"),
         keys=r"monday|tuesday|wednesday|thursday|friday|saturday|sunday",
     ),
     rule(
@@ -429,12 +467,13 @@ RULES: list[Rule] = [
         # goes live"
         | \b(?P<p>(?:once|when|after|as\s+soon\s+as|until|by\s+the\s+time)\s+(?:the\s+|our\s+)?
           (?:[\w.]+\s+){{0,3}}?(?:version|release|editor|redesign|interface|platform|app
-          |relaunch|migration|overhaul|rewrite|beta|edition|generation|ui|design|v\d+(?:\.\d+)*)
-          (?:\s+\d+(?:\.\d+)*)?
+          |relaunch|migration|overhaul|rewrite|beta|edition|generation|ui|design|freeze|moratorium
+          |upgrade|rework|transition|switchover
+          |v\d+(?:\.\d+)*)(?:\s+\d+(?:\.\d+)*)?
           \s+(?:is|are|has\s+been|have\s+been|goes|go|ships|comes|lands|launches|gets|becomes
           |lifts|ends)
           (?:\s+(?:out|live|released|launched|shipped|available|ready|rolled\s+out|complete
-          |completed|done|finished|over|public))?)\b
+          |completed|done|finished|over|public|lifted))?)\b
         # "once the new dashboard launches", "when the redesigned editor is out"
         | \b(?P<p>(?:once|when|after|as\s+soon\s+as|until)\s+(?:the\s+|our\s+)?
           (?:new|next|upcoming|redesigned)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+
@@ -447,6 +486,13 @@ RULES: list[Rule] = [
              |generation|edition|v\d+(?:\.\d+)*)
           | (?:[\w.]+\s+){{0,3}}?(?:relaunch|redesign|launch|migration|overhaul|rewrite
              |code\s+freeze|conference|summit)))\b
+        # "together with the new mobile app", "alongside the redesigned editor"
+        | \b(?P<p>(?:together\s+with|alongside|along\s+with)\s+(?:the\s+|our\s+)?
+          (?:new|next|upcoming|redesigned)\s+(?:[\w-]+\s+){{0,2}}?(?:app|version|editor|interface
+          |platform|release|dashboard|design|ui|update))\b
+        # "at our annual conference", "during the summit"
+        | \b(?P<p>(?:at|during|by|before|after|for)\s+(?:the\s+|our\s+|this\s+|next\s+)?
+          (?:\w+\s+)?(?:conference|summit|keynote|launch\s+event|product\s+event))\b
         # "the next maintenance window", "the upcoming conference"
         | \b(?P<p>(?:next|upcoming|coming)\s+(?:maintenance(?:\s+window)?|conference|summit
           |event|planning|freeze))\b
@@ -502,6 +548,7 @@ RULES: list[Rule] = [
         | \b{MONTH_WORDS}\s+(?:\d{{1,2}}(?:st|nd|rd|th)?|20\d\d)\b
         """,
         *_not_a_feature,
+        STARTS_IN,
         preceded_by(r"\b(?:every|each|any|per|for\s+(?:each|every|any))\s+"),
         keys=r"march|may",
         cased=True,

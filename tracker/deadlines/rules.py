@@ -85,6 +85,10 @@ def rule(
     # A regular expression names each group once: the n-th `(?P<p>` becomes `(?P<p{n}>`.
     parts = pattern.split("(?P<p>")
     pattern = parts[0] + "".join(f"(?P<p{n}>{part}" for n, part in enumerate(parts[1:]))
+    if _TUPLE.search(pattern):
+        # "{0,3}" written in an f-string without doubled braces becomes the tuple "(0, 3)";
+        # ruff format does the same to "{{0,3}}" typed as "{0,3}".
+        raise ValueError(f"{category}: a repetition became a tuple: {_TUPLE.search(pattern)}")
     if not cased and (capital := _UPPER.search(stripped := _ESCAPES.sub("", pattern))):
         where = stripped[max(0, capital.start() - 20) : capital.end() + 20]
         raise ValueError(f"{category}: a pattern for lowercased text has a capital: {where!r}")
@@ -95,6 +99,7 @@ def rule(
 
 _ESCAPES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|A-Z|А-ЯЁ?|#[^\n]*")
 _UPPER = re.compile(r"[A-ZА-ЯЁＡ-Ｚ]")
+_TUPLE = re.compile(r"[({]\d+, \d+[)}]")
 
 
 def lowercase(text: str) -> str:
