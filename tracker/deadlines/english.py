@@ -290,6 +290,9 @@ RULES: list[Rule] = [
         | \b(?:almost|nearly|just\s+about|very\s+nearly)\s+(?:ready|done|finished|complete|there)\b
         | \b(?:next|up)\s+(?:up|next|in\s+line)\b | \b(?:at\s+the\s+)?earliest\s+opportunity\b
         | \b(?:near|short)[-\s]term\b
+        # "we are very close to releasing this"
+        | \b(?:very\s+|so\s+|really\s+)?close\s+to\s+(?:releas|shipp|launch|deliver|finish
+          |complet|rolling)\w*
         # Haste about our work: "we will fix it as soon as possible" ("please reply as soon
         # as possible" asks the customer, and promises nothing)
         | \b(?P<p>(?:fix|ship|releas|deliver|implement|add|resolv|address|handl|deploy|roll)\w*
@@ -313,7 +316,7 @@ RULES: list[Rule] = [
         """,
         quoted,
         keys=(
-            r"soon|shortly|long\b|any\s+day|any\s+moment|any\s+minute|any\s+time|no\s+time|imminent|short\s+order|corner|horizon|almost|nearly"
+            r"soon|shortly|close\s+to|long\b|any\s+day|any\s+moment|any\s+minute|any\s+time|no\s+time|imminent|short\s+order|corner|horizon|almost|nearly"
             r"|just\s+about|next\s+up|next\s+in|up\s+next|earliest|term\b|possible|we\s+can"
             r"|future|matter\s+of|within|or\s+two|or\s+so|away|from\s+now|later|hence|down\s+the"
             r"|s\s+out\b|k\s+out\b|h\s+out\b|r\s+out\b|y\s+out\b|t\s+out\b"
@@ -436,7 +439,12 @@ RULES: list[Rule] = [
         CAPABILITY,
         EXAMPLE,
         followed_by(r"\s+as\s+(?:the|their|its|a|an)\s+(?:\w+\s+)?(?:date|day)\b"),
-        preceded_by(r"\bset\s+(?:for|to)\s+"),
+        preceded_by(
+            r"\b(?:reminders?|alarms?|notifications?|meetings?|tasks?|events?|digests?|reports?"
+            r"|calls?)\s+(?:\w+\s+)?set\s+(?:for|to)\s+"
+        ),
+        # A repetition: "on Monday mornings"
+        followed_by(r"\s+(?:mornings|afternoons|evenings|nights)\b"),
         keys=r"monday|tuesday|wednesday|thursday|friday|saturday|sunday",
     ),
     rule(
@@ -462,7 +470,9 @@ RULES: list[Rule] = [
         rf"""
         # "the next release", "the upcoming update", "our following build", "next patch"
         \b(?P<p>(?:next|upcoming|coming|following|forthcoming|subsequent)
-          \s+(?:\w+\s+){{0,2}}?{RELEASE})\b
+          \s+(?:[\w.]+\s+){{0,2}}?{RELEASE})\b
+        # "the release after next", "the version after the current one"
+        | \b(?P<p>{RELEASE}\s+after\s+(?:next|the\s+(?:current|next)(?:\s+one)?))\b
         # "once the next major version is out", "when version 25 ships", "after the redesign
         # goes live"
         | \b(?P<p>(?:once|when|after|as\s+soon\s+as|until|by\s+the\s+time)\s+(?:the\s+|our\s+)?
@@ -500,7 +510,7 @@ RULES: list[Rule] = [
         quoted,
         MOVES,
         keys=(
-            r"release|update|version|build|patch|hotfix|roll-?out|launch|deploy|iteration"
+            r"after\s+next|release|update|version|build|patch|hotfix|roll-?out|launch|deploy|iteration"
             r"|milestone|upgrade|edition|drop|sprint|cycle|wave|refresh|editor|redesign|interface"
             r"|platform|\bapps?\b|migration|overhaul|rewrite|beta|generation|\bui\b|design|v\d"
             r"|ships|lands|live|introduction|arrival|freeze|conference|summit|maintenance|event"

@@ -23,7 +23,7 @@ from tracker.deadlines import find_date_phrase
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "deadline_notes.jsonl"
 LANGUAGES = ("en", "ru", "ja")
-SPLITS = ("tuning", "held_out", "held_out_2")
+SPLITS = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4")
 
 
 @dataclass(frozen=True)
