@@ -62,7 +62,7 @@ class Rule:
                 yield match.start(group), match.end(group)
 
     def _windows(self, text: str, lowered: str) -> list[tuple[int, int]]:
-        """Stretches of text around this rule's keywords, merged; the whole text if unsure."""
+        """Stretches of text around this rule's keywords, merged (all of it without keywords)."""
         if self.keys is None:
             return [(0, len(text))]
         windows: list[tuple[int, int]] = []
@@ -86,8 +86,8 @@ def rule(
     parts = pattern.split("(?P<p>")
     pattern = parts[0] + "".join(f"(?P<p{n}>{part}" for n, part in enumerate(parts[1:]))
     if _TUPLE.search(pattern):
-        # "{0,3}" written in an f-string without doubled braces becomes the tuple "(0, 3)";
-        # ruff format does the same to "{{0,3}}" typed as "{0,3}".
+        # A repetition "{0,3}" in an f-string is a tuple unless its braces are doubled, and
+        # ruff format then spaces it as "{0, 3}": the pattern would silently change.
         raise ValueError(f"{category}: a repetition became a tuple: {_TUPLE.search(pattern)}")
     if not cased and (capital := _UPPER.search(stripped := _ESCAPES.sub("", pattern))):
         where = stripped[max(0, capital.start() - 20) : capital.end() + 20]
