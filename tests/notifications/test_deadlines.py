@@ -3,7 +3,9 @@ import pytest
 from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import Status
-from tracker.deadlines import find_date_phrase
+from tracker.deadlines import english, find_date_phrase, japanese, russian
+from tracker.deadlines.evaluate import load
+from tracker.deadlines.rules import lowercase
 from tracker.errors import TrackerError
 from tracker.models import Notification, StatusChange
 
@@ -72,14 +74,117 @@ PASSED = [
 ]
 
 
+# Each category of timing, in each language, and the phrase quoted back.
+CATEGORIES = [
+    # Holidays and named periods
+    ("We hope to ship it before Christmas.", "before Christmas"),
+    ("Expect it after the holidays.", "after the holidays"),
+    ("The team will pick it up after Labor Day.", "Labor Day"),
+    ("It lands in time for Black Friday.", "in time for Black Friday"),
+    ("Сделаем до Нового года.", "до Нового года"),
+    ("Выпустим после майских праздников.", "после майских праздников"),
+    ("Выпустим ко Дню Победы.", "Дню Победы"),
+    ("正月明けに対応いたします。", "正月明け"),
+    ("お盆前にリリースします。", "お盆前に"),
+    ("ゴールデンウィーク明けに公開します。", "ゴールデンウィーク明け"),
+    ("年末年始に配信します。", "年末年始に"),
+    # Seasons and seasonal releases
+    ("It is part of the spring release.", "spring release"),
+    ("We plan to deliver it this summer.", "this summer"),
+    ("Доработка войдёт в летний релиз.", "летний релиз"),
+    ("春のアップデートで対応いたします。", "春のアップデート"),
+    # Fiscal and business periods
+    ("Planned for H2.", "H2"),
+    ("We will finish it by the end of the financial year.", "end of the financial year"),
+    ("Планируем на второе полугодие.", "на второе полугодие"),
+    ("下期に着手します。", "下期"),
+    ("年度末までに対応します。", "年度末"),
+    ("Q4にリリースする予定です。", "Q4"),
+    # Relative time
+    ("This will be ready in a matter of weeks.", "in a matter of weeks"),
+    ("The fix is coming any day now.", "any day now"),
+    ("Исправим на днях.", "на днях"),
+    ("数日以内に修正します。", "数日以内"),
+    ("まもなく公開します。", "まもなく"),
+    # Event anchors
+    ("You will get this once the next major version is out.", "once the next major version is out"),
+    ("We will add it in the upcoming update.", "upcoming update"),
+    ("Функция появится с выходом новой версии.", "с выходом новой версии"),
+    ("Это будет в следующем обновлении.", "следующем обновлении"),
+    ("次のメジャーアップデートで対応いたします。", "次のメジャーアップデート"),
+    # Dates in every script
+    ("2026-11-30にリリース予定です。", "2026-11-30"),
+]
+
+# Notes about a feature that concerns dates, a version, a product: they promise nothing.
+FEATURES = [
+    "The report's period picker now remembers the last range.",
+    "The quarterly report export now includes totals.",
+    "We added a Christmas theme to the greeting cards template.",
+    "Tasks due next week are highlighted in the list.",
+    "The 'This week' filter now includes tasks without a deadline.",
+    "Files in the recycle bin are kept for 30 days.",
+    "The week can start on Sunday or on Monday.",
+    "The calendar no longer jumps to next month after saving.",
+    "The problem is fixed in version 24.100.0, already installed in the cloud.",
+    "Please send us the screenshots as soon as possible.",
+    "Исправили формат даты в счетах.",
+    "Квартальный отчёт теперь выгружается с итогами.",
+    "Добавили новогоднюю тему для открыток.",
+    "Отчёт по продажам менеджеров за месяц.",
+    "Регулярные встречи можно повторять по вторникам.",
+    "Живая лента может показывать последние 90 дней.",
+    "期日の通知メールを修正しました。",
+    "四半期レポートのエクスポートに合計が含まれるようになりました。",
+    "年賀状テンプレートにお正月のデザインを追加しました。",
+    "ごみ箱のファイルは30日間保存されるようになりました。",
+    "サポートはチャットで24時間365日ご利用いただけます。",
+    "定例会議を毎週火曜と木曜に繰り返せます。",
+]
+
+
 @pytest.mark.parametrize(("note", "phrase"), REFUSED)
 def test_it_finds_the_date_or_time_frame_in_a_note(note, phrase):
+    assert find_date_phrase(note) == phrase
+
+
+@pytest.mark.parametrize(("note", "phrase"), CATEGORIES)
+def test_it_refuses_every_category_of_timing_and_quotes_the_phrase(note, phrase):
     assert find_date_phrase(note) == phrase
 
 
 @pytest.mark.parametrize("note", PASSED)
 def test_it_lets_an_ordinary_note_through(note):
     assert find_date_phrase(note) is None
+
+
+@pytest.mark.parametrize("note", FEATURES)
+def test_a_note_about_a_date_feature_promises_nothing(note):
+    assert find_date_phrase(note) is None
+
+
+def test_a_promise_is_found_at_the_end_of_a_long_note():
+    ordinary = " ".join(FEATURES)
+    note = ordinary + " We expect to ship the export before Thanksgiving."
+
+    assert len(note) > 1_000
+    assert find_date_phrase(note) == "before Thanksgiving"
+
+
+def test_every_match_of_a_rule_holds_one_of_its_keywords():
+    # A rule only reads the text around its keywords, so a keyword missing from its list
+    # would silently blind it: every match over the labelled set must contain one.
+    texts = [note.text for note in load()] + [note for note, _ in CATEGORIES + REFUSED]
+    for rule in [*english.RULES, *russian.RULES, *japanese.RULES]:
+        if rule.keys is None:
+            continue
+        for text in texts:
+            subject = text if rule.cased else lowercase(text)
+            for match in rule.pattern.finditer(subject):
+                assert rule.keys.search(lowercase(text), match.start(), match.end()), (
+                    rule.category,
+                    match.group(0),
+                )
 
 
 @pytest.fixture
