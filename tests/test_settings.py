@@ -6,7 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+
+from config.env import env_float
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "x" * 20 + "-production-secret-that-is-long-enough-0123456789"
@@ -63,3 +66,21 @@ def test_healthz_answers_ok(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_a_float_setting_reads_a_number_or_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("TRACKER_TEST_SECONDS", "0.25")
+    monkeypatch.setenv("TRACKER_TEST_JUNK", "1,5")
+    monkeypatch.delenv("TRACKER_TEST_UNSET", raising=False)
+
+    assert env_float("TRACKER_TEST_SECONDS", 1) == 0.25
+    assert env_float("TRACKER_TEST_UNSET", 1) == 1.0
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_TEST_JUNK must be a number"):
+        env_float("TRACKER_TEST_JUNK", 1)
+
+
+def test_a_float_setting_that_is_not_a_number_stops_the_start_with_its_name():
+    result = manage("check", DEBUG="1", TRACKER_NOTIFY_POLL_SECONDS="soon")
+
+    assert result.returncode != 0
+    assert "TRACKER_NOTIFY_POLL_SECONDS must be a number, not 'soon'" in result.stderr
