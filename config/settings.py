@@ -251,5 +251,3 @@ STATUS_PAGE_CLIENT_IP_HEADER = env("STATUS_PAGE_CLIENT_IP_HEADER", "")
 # Rendered pages are cached; the services drop a request's pages when it changes, and this
 # bounds how long a change made outside them (an UPDATE in a database shell) stays unseen.
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 300)
-# Serves /status/benchmark/constant/, the baseline of bench/status_page.py. Off in production.
-BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
