@@ -2,8 +2,8 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from bench.similar_set import PARAPHRASES, TITLES
 from tests.api.conftest import errors_by_field, log
-from tests.api.similar_set import PARAPHRASES, TITLES
 from tests.factories import FeatureRequestFactory
 from tracker import services
 from tracker.choices import Status
