@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.api.conftest import errors_by_field, log
+from tests.api.conftest import errors_by_field
+from tests.factories import log_intake
 from tracker import services
 from tracker.choices import Event, Priority, Status
 from tracker.models import FeatureRequest, Notification, StatusChange
@@ -21,12 +22,12 @@ def numbers(response):
 
 def backlog(channel):
     """Three requests: one asked by three customers, one by two, one by one."""
-    popular = log(channel, title="Export deals to XLSX", account="a.example.com", ref="c1")
+    popular = log_intake(title="Export deals to XLSX", account="a.example.com", ref="c1")
     for i, account in enumerate(["b.example.com", "c.example.com"]):
-        log(channel, number=popular.number, account=account, ref=f"c1-{i}")
-    middling = log(channel, title="Dark theme", account="d.example.com", ref="c2", language="ja")
-    log(channel, number=middling.number, account="e.example.com", ref="c2-1", language="ja")
-    lonely = log(channel, title="Calendar sync", account="f.example.com", ref="c3")
+        log_intake(number=popular.number, account=account, ref=f"c1-{i}")
+    middling = log_intake(title="Dark theme", account="d.example.com", ref="c2", language="ja")
+    log_intake(number=middling.number, account="e.example.com", ref="c2-1", language="ja")
+    lonely = log_intake(title="Calendar sync", account="f.example.com", ref="c3")
     return popular.number, middling.number, lonely.number
 
 

@@ -3,8 +3,8 @@ from django.db import connection
 from django.urls import reverse
 
 from bench.similar_set import PARAPHRASES, TITLES
-from tests.api.conftest import errors_by_field, log
-from tests.factories import FeatureRequestFactory
+from tests.api.conftest import errors_by_field
+from tests.factories import FeatureRequestFactory, log_intake
 from tracker import services
 from tracker.choices import Status
 from tracker.models import FeatureRequest
@@ -54,8 +54,8 @@ def test_open_requests_come_before_closed_ones(agent, db, product_manager):
 def test_a_merged_request_stands_for_the_request_it_was_merged_into(
     agent, channel, product_manager
 ):
-    survivor = log(channel, title="Spreadsheet download of the pipeline", ref="c1").number
-    duplicate = log(channel, title="Export deals to XLSX", ref="c2").number
+    survivor = log_intake(title="Spreadsheet download of the pipeline", ref="c1").number
+    duplicate = log_intake(title="Export deals to XLSX", ref="c2").number
     services.request_merge(number=duplicate, into=survivor, by=product_manager)
 
     results = agent.get(URL, {"q": "export deals xlsx"}).json()
