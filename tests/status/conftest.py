@@ -1,3 +1,6 @@
+import os
+import socket
+
 import pytest
 
 from tests.factories import log_intake
@@ -13,6 +16,17 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis database these tests may use (STATUS_TEST_REDIS_URL, else 127.0.0.1:6379/0);
+    the test is skipped when no Redis runs on 127.0.0.1:6379."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return os.environ.get("STATUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
