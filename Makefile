@@ -33,7 +33,7 @@ test: $(BIN)/.installed
 # 127.0.0.1:5432 (user postgres); writes docs/benchmarks.md and docs/benchmarks.png.
 bench: $(BIN)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/suite.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

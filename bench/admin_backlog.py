@@ -1,6 +1,6 @@
 """Benchmark: the product managers' backlog in Django admin with 100,000 requests.
 
-    .venv/bin/python bench/admin_backlog.py [--requests 100000] [--runs 30] [--write-docs]
+    .venv/bin/python -m bench.admin_backlog [--requests 100000] [--runs 30] [--write-docs]
 
 It uses its own PostgreSQL database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/tracker_bench_admin), creates and migrates it, and fills
@@ -10,8 +10,8 @@ product manager, signed in through Django's test client, opens the backlog and a
 filtered pages; it reports the median and 95th percentile time of each page and the number
 of database queries. --write-docs puts the table into docs/admin.md.
 
-Production settings (DEBUG=0), except plain static file storage, so that the admin's
-templates render without collectstatic.
+The production environment (bench/common.py), except plain static file storage, so that the
+admin's templates render without collectstatic.
 """
 
 from __future__ import annotations
@@ -19,18 +19,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench_admin"
+from bench import common
+
+DEFAULT_URL = common.database_url("tracker_bench_admin")
 TARGET_MS = 300
-DOCS = ROOT / "docs" / "admin.md"
+DOCS = common.ROOT / "docs" / "admin.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 WORDS = (
@@ -48,22 +46,9 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true", help="update docs/admin.md")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="testserver",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.pop("REDIS_URL", None)
-    _create_database(url)
-
-    import django
-
-    django.setup()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    common.ensure_database(url)
+    common.setup_django(common.production_env(url, ALLOWED_HOSTS="testserver"))
     from django.core.management import call_command
     from django.test.utils import override_settings
 
@@ -80,23 +65,10 @@ def main() -> int:
     table = _table(rows, args.requests)
     print(table)
     if args.write_docs:
-        _write_docs(table)
+        common.write_section(DOCS, START, END, table)
     unfiltered = rows[0][1]
     print(f"\nbacklog median {unfiltered:.1f} ms (target < {TARGET_MS} ms)")
     return 0 if unfiltered < TARGET_MS else 1
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    server = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(server, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _fill(count: int) -> None:
@@ -208,14 +180,12 @@ PAGES = [
 
 
 def _measure(runs: int) -> list[tuple[str, float, float, int]]:
-    from django.contrib.auth.models import Group, User
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
-    user, _ = User.objects.get_or_create(username="bench-pm", defaults={"is_staff": True})
-    user.groups.add(Group.objects.get(name="Product managers"))
+    user, _ = common.product_manager("bench-pm")
     client = Client()
     client.force_login(user)
     backlog = reverse("admin:tracker_featurerequest_changelist")
@@ -249,16 +219,6 @@ def _table(rows: list[tuple[str, float, float, int]], count: int) -> str:
     ]
     lines += [f"| {label} | {median:.1f} | {p95:.1f} | {n} |" for label, median, p95, n in rows]
     return "\n".join(lines)
-
-
-def _write_docs(table: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        raise SystemExit(f"{DOCS} has no {START} … {END} block")
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOCS.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
-    print(f"wrote the figures into {DOCS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Benchmark: intake throughput against a bare DRF insert, and similar-request search
 latency with 100,000 requests, under gunicorn on PostgreSQL, in one run.
 
-    .venv/bin/python bench/intake.py [--requests 100000] [--duration 5] [--rounds 3]
+    .venv/bin/python -m bench.intake [--requests 100000] [--duration 5] [--rounds 3]
 
 It drops and recreates the database `tracker_api_bench` (or --database-url), migrates it,
 bulk-creates the requests directly (titles in English, Russian and Japanese), starts
-gunicorn on 127.0.0.1 with production settings (DEBUG=0) and BENCHMARK_ENDPOINTS=1, and
-measures with client processes on keep-alive connections:
+gunicorn on 127.0.0.1 in the production environment with the bench settings
+(bench/common.py), and measures with client processes on keep-alive connections:
 
 - POST /api/bench/insert/: a DRF view, token-authenticated like the intake, that validates
   one field and inserts one row: the ceiling for a write through DRF on this machine;
@@ -27,19 +27,14 @@ import os
 import random
 import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from http.client import HTTPConnection
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from bench import common
+from bench.similar_set import PARAPHRASES, TITLES
+
 THROUGHPUT_TARGET = 0.5
 LATENCY_TARGET_MS = 50.0
 
@@ -212,9 +207,7 @@ def title_for(rng: random.Random) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/tracker_api_bench"
-    )
+    parser.add_argument("--database-url", default=common.database_url("tracker_api_bench"))
     parser.add_argument("--requests", type=int, default=100_000, help="requests in the DB")
     parser.add_argument("--duration", type=float, default=5, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3)
@@ -222,58 +215,27 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn")
     parser.add_argument("--searches", type=int, default=300, help="similar-search calls")
     args = parser.parse_args()
-    # Stopped from outside, still stop the server (the finally below).
+    # Stopped from outside, still stop the server (gunicorn's context below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "BENCHMARK_ENDPOINTS": "1",
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": args.database_url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-    }
-    os.environ.update(env)
-    recreate_database(args.database_url)
-    subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [PYTHON, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
+    env = common.production_env(args.database_url)
+    common.recreate_database(args.database_url)
+    common.manage("migrate", "--no-input", "-v0", env=env)
+    common.setup_django(env)
     token, numbers = seed(args.requests)
 
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            GUNICORN,
-            "config.wsgi",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={args.workers}",
-            "--log-level=warning",
-            "--no-control-socket",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        wait_until_up(port)
+    with common.gunicorn(env, workers=args.workers) as server:
         pages = {"bare insert": "/api/bench/insert/", "intake": "/api/intake/"}
         for path in pages.values():  # warm up code paths and connections
-            throughput(port, token, path, 1, args.connections)
+            throughput(server.port, token, path, 1, args.connections)
         results: dict[str, list[float]] = {name: [] for name in pages}
         for round_number in range(args.rounds):
             order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
             for name in order:
                 results[name].append(
-                    throughput(port, token, pages[name], args.duration, args.connections)
+                    throughput(server.port, token, pages[name], args.duration, args.connections)
                 )
-        latencies, found = search_latencies(port, token, args.searches, numbers)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-
-    from tests.api.similar_set import PARAPHRASES
+        latencies, found = search_latencies(server.port, token, args.searches, numbers)
 
     ratios = [i / b for i, b in zip(results["intake"], results["bare insert"], strict=True)]
     ratio = statistics.median(ratios)
@@ -304,45 +266,32 @@ def main() -> int:
     return 0 if ok else 1
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')  # a name we were given
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def seed(count: int) -> tuple[str, dict[str, int]]:
     """Bulk-create the backlog straight into the database, and a product manager's token."""
-    import django
-
-    django.setup()
-    from django.contrib.auth.models import Group, User
     from django.db import connections
-    from rest_framework.authtoken.models import Token
 
-    from tests.api.similar_set import TITLES
-    from tracker.models import Channel, FeatureRequest
-
-    Channel.objects.create(slug="hooks-main", name="Hooks", kind="log")
-    rng = random.Random(4)  # noqa: S311 - reproducible data, not security
-    titles = list(TITLES.values())
-    titles += [title_for(rng) for _ in range(count - len(titles))]
-    created = FeatureRequest.objects.bulk_create(
-        [FeatureRequest(title=t, score=rng.random() * 100) for t in titles], batch_size=5000
-    )
-    numbers = {key: created[i].number for i, key in enumerate(TITLES)}
+    numbers = seed_intake(extra=count - len(TITLES))
     with connections["default"].cursor() as cursor:
         # The steady state autovacuum keeps: the GIN index's pending list merged (a bulk
         # load leaves it long, and every search would scan it) and fresh statistics.
         cursor.execute("VACUUM ANALYZE tracker_featurerequest")
-    user = User.objects.create_user("bench")
-    user.groups.add(Group.objects.get(name="Product managers"))
-    key = Token.objects.create(user=user).key
+    _, token = common.product_manager("bench")
     connections.close_all()
-    return key, numbers
+    return token, numbers
+
+
+def seed_intake(*, extra: int = 0) -> dict[str, int]:
+    """The channel the intake clients log into, and the similar search's titles as requests
+    (then `extra` made-up ones): the number each paraphrase means."""
+    from tracker.models import Channel, FeatureRequest
+
+    Channel.objects.create(slug="hooks-main", name="Hooks", kind="log")
+    rng = random.Random(4)  # noqa: S311 - reproducible data, not security
+    titles = list(TITLES.values()) + [title_for(rng) for _ in range(extra)]
+    created = FeatureRequest.objects.bulk_create(
+        [FeatureRequest(title=t, score=rng.random() * 100) for t in titles], batch_size=5000
+    )
+    return {key: created[i].number for i, key in enumerate(TITLES)}
 
 
 def _client(port: int, token: str, path: str, deadline: float, seed: int, out: object) -> None:
@@ -395,8 +344,6 @@ def search_latencies(
     among the first three answers out of the whole backlog."""
     from urllib.parse import urlencode
 
-    from tests.api.similar_set import PARAPHRASES
-
     connection = HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Token {token}"}
     latencies = []
@@ -417,22 +364,6 @@ def search_latencies(
         if i >= 20:  # the first calls warm up the worker and the index pages
             latencies.append(elapsed)
     return latencies, hits / len(PARAPHRASES)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_until_up(port: int) -> None:
-    for _ in range(100):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("the server did not start")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Benchmark: one status change of a request raised from 10,000 threads, and its delivery.
 
-    .venv/bin/python bench/notifications.py [--threads 10000] [--workers 4] [--write-docs]
+    .venv/bin/python -m bench.notifications [--threads 10000] [--workers 4] [--write-docs]
 
 It uses its own PostgreSQL database (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/tracker_bench_notif), drops, creates and migrates it,
-and bulk-creates one request raised from N threads (N accounts, N threads on one signed
-webhook channel, N mentions; demand figures recounted by the service). Then:
+postgres://postgres@127.0.0.1:5432/tracker_bench_notif), drops, creates and migrates it in
+the production environment (bench/common.py), and bulk-creates one request raised from N
+threads (N accounts, N threads on one signed webhook channel, N mentions; demand figures
+recounted by the service). Then:
 
 1. it starts a local webhook receiver (its own process, verifying every signature with
    the `standardwebhooks` package) and W worker processes (`manage.py
@@ -24,19 +25,18 @@ import argparse
 import base64
 import multiprocessing
 import os
-import re
 import signal
 import subprocess
-import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.process import BaseProcess
 from multiprocessing.sharedctypes import Synchronized
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench_notif"
-DOCS = ROOT / "docs" / "benchmarks.md"
+from bench import common
+
+DEFAULT_URL = common.database_url("tracker_bench_notif")
+DOCS = common.ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:notifications:start -->", "<!-- bench:notifications:end -->"
 SECRET = "whsec_" + base64.b64encode(b"benchmark signing key, 32 bytes!").decode()
 COMMIT_TARGET_S = 1.0
@@ -82,6 +82,24 @@ def receive(port: Any, verified: Any, rejected: Any) -> None:
 # --- the benchmark -----------------------------------------------------------------------
 
 
+def start_receiver() -> tuple[BaseProcess, int, Synchronized[int], Synchronized[int]]:
+    """The receiver in a process of its own, once it listens: the process, its port, and
+    the counts of webhooks it verified and rejected."""
+    port: Synchronized[int] = multiprocessing.Value("i", 0)
+    verified: Synchronized[int] = multiprocessing.Value("q", 0)
+    rejected: Synchronized[int] = multiprocessing.Value("q", 0)
+    receiver = multiprocessing.Process(target=receive, args=(port, verified, rejected), daemon=True)
+    receiver.start()
+    for _ in range(1000):  # the receiver says its port within seconds, or never
+        if port.value:
+            return receiver, port.value, verified, rejected
+        time.sleep(0.01)
+    raise SystemExit("the webhook receiver did not start")
+
+
+# --- the benchmark -----------------------------------------------------------------------
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=10_000)
@@ -90,46 +108,31 @@ def main() -> int:
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(ROOT))
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="1",
-        LOG_LEVEL="WARNING",
-        TRACKER_NOTIFY_POLL_SECONDS="0.05",
-        TRACKER_NOTIFY_BATCH_SIZE=str(args.batch_size),
-    )
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
         print("This benchmark needs PostgreSQL (DATABASE_URL=postgres://…).")
         return 2
-    recreate_database(url)
-
-    import django
-
-    django.setup()
+    common.recreate_database(url)
+    common.setup_django(
+        common.production_env(
+            url,
+            TRACKER_NOTIFY_POLL_SECONDS="0.05",
+            TRACKER_NOTIFY_BATCH_SIZE=str(args.batch_size),
+        )
+    )
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
 
-    port = multiprocessing.Value("i", 0)
-    verified: Synchronized[int] = multiprocessing.Value("q", 0)
-    rejected: Synchronized[int] = multiprocessing.Value("q", 0)
-    receiver = multiprocessing.Process(target=receive, args=(port, verified, rejected), daemon=True)
-    receiver.start()
-    while not port.value:
-        time.sleep(0.01)
-
-    number = fill(threads=args.threads, url=f"http://127.0.0.1:{port.value}/hooks")
+    receiver, port, verified, rejected = start_receiver()
+    number = fill(threads=args.threads, url=f"http://127.0.0.1:{port}/hooks")
     workers = start_workers(args.workers)
     try:
         time.sleep(3)  # let the workers start and go idle
         commit_s = time_status_change(number)
         delivered_s = wait_for(verified, args.threads, started=time.perf_counter())
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=30)
+        stop(workers)
         receiver.terminate()
 
     from tracker.choices import DeliveryState
@@ -152,7 +155,13 @@ def main() -> int:
     report = render(figures)
     print(report)
     if args.write_docs:
-        write_docs(report)
+        common.write_section(
+            DOCS,
+            START,
+            END,
+            f"{report}\n\nReproduce: `.venv/bin/python -m bench.notifications --write-docs` "
+            "(PostgreSQL on 127.0.0.1).",
+        )
     ok = (
         commit_s < COMMIT_TARGET_S
         and rate >= RATE_TARGET
@@ -160,15 +169,6 @@ def main() -> int:
         and rejected.value == 0
     )
     return 0 if ok else 1
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def fill(*, threads: int, url: str) -> int:
@@ -215,12 +215,23 @@ def fill(*, threads: int, url: str) -> int:
 
 
 def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+    """`manage.py deliver_notifications`, the real worker, `count` times, in this process's
+    environment."""
     return [
         subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, "manage.py", "deliver_notifications"], cwd=ROOT, env=os.environ.copy()
+            [common.PYTHON, "manage.py", "deliver_notifications"],
+            cwd=common.ROOT,
+            env=os.environ.copy(),
         )
         for _ in range(count)
     ]
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    for process in processes:
+        process.wait(timeout=30)
 
 
 def time_status_change(number: int) -> float:
@@ -263,19 +274,6 @@ def render(f: dict[str, Any]) -> str:
             f"{f['verified']:,} / {f['rejected']} / {f['undelivered']} | all / 0 / 0 | |",
         ]
     )
-
-
-def write_docs(report: str) -> None:
-    text = DOCS.read_text() if DOCS.exists() else "# Benchmarks\n"
-    block = (
-        f"{START}\n{report}\n\nReproduce: `.venv/bin/python bench/notifications.py "
-        f"--write-docs` (PostgreSQL on 127.0.0.1).\n{END}"
-    )
-    if START in text:
-        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda m: block, text, flags=re.S)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS.write_text(text)
 
 
 if __name__ == "__main__":

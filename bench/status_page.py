@@ -1,10 +1,11 @@
 """Benchmark: the status page against a bare Django view, under gunicorn, in one run.
 
-    .venv/bin/python bench/status_page.py [--duration 2] [--rounds 11] [--nice -10] [--redis]
+    .venv/bin/python -m bench.status_page [--duration 2] [--rounds 11] [--nice -10] [--redis]
 
 It migrates a throw-away SQLite database (or the one --database-url names), loads the demo
-data into it, collects static files (into STATIC_ROOT), starts gunicorn on 127.0.0.1 with
-production settings (DEBUG=0) and BENCHMARK_ENDPOINTS=1, and measures requests per second of
+data into it, collects static files (into STATIC_ROOT), starts gunicorn on 127.0.0.1 in the
+production environment with the bench settings (bench/common.py), and measures requests per
+second of
 
 - /status/benchmark/constant/: a view that returns a constant page, through the same
   middleware: the ceiling any Django page on this machine can reach;
@@ -24,10 +25,7 @@ import argparse
 import multiprocessing
 import os
 import re
-import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,20 +35,26 @@ import urllib.request
 from http.client import HTTPConnection
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+from bench import common
+
 TARGET = 0.70
 
-FIND_NUMBER = """
-from django.db.models import Count
-from tracker.models import FeatureRequest
-request = (
-    FeatureRequest.objects.canonical().annotate(changes=Count("history"))
-    .order_by("-changes", "-customer_count", "number").first()
-)
-print(request.number)
-"""
+
+def busiest_request() -> int:
+    """The request whose status page is the longest: the most changes, then customers."""
+    from django.db.models import Count
+
+    from tracker.models import FeatureRequest
+
+    request = (
+        FeatureRequest.objects.canonical()
+        .annotate(changes=Count("history"))
+        .order_by("-changes", "-customer_count", "number")
+        .first()
+    )
+    if request is None:
+        raise SystemExit("there is no request to show")
+    return request.number
 
 
 def main() -> int:
@@ -71,78 +75,46 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    port = args.port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix="status-bench-"))
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "BENCHMARK_ENDPOINTS": "1",
-        "STATUS_PAGE_RATE_LIMIT": str(10**9),
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
-    }
-    env.pop("REDIS_URL", None)
-    if args.redis:
-        env["REDIS_URL"] = "redis://127.0.0.1:6379/1"
-    server = None
+    env = common.production_env(
+        args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        STATUS_PAGE_RATE_LIMIT=str(10**9),
+        **({"REDIS_URL": "redis://127.0.0.1:6379/1"} if args.redis else {}),
+    )
     try:
         for command in (["migrate", "--no-input"], ["loaddemo"], ["collectstatic", "--no-input"]):
-            subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-                [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True
-            )
+            common.manage(*command, env=env)
         number = int(
-            subprocess.run(  # noqa: S603
-                [PYTHON, "manage.py", "shell", "-c", FIND_NUMBER],
-                cwd=ROOT,
+            common.manage(
+                "shell",
+                "-c",
+                "from bench.status_page import busiest_request; print(busiest_request())",
                 env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.split()[-1]
+            ).split()[-1]
         )
-        server = subprocess.Popen(  # noqa: S603
-            [
-                GUNICORN,
-                "config.wsgi",
-                f"--bind=127.0.0.1:{port}",
-                f"--workers={args.workers}",
-                "--worker-class=sync",
-                "--log-level=warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            preexec_fn=lambda: os.nice(args.nice),
-        )
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{base}/healthz")
-        pages = {
-            "constant view": f"{base}/status/benchmark/constant/",
-            "status page": f"{base}/status/{number}/",
-        }
-        with urllib.request.urlopen(pages["status page"], timeout=10) as response:  # noqa: S310
-            if response.status != 200 or b"<h1>" not in response.read():
-                raise SystemExit(f"{pages['status page']} does not show a request")
+        with common.gunicorn(env, workers=args.workers, port=args.port, nice=args.nice) as server:
+            pages = {
+                "constant view": f"{server.base}/status/benchmark/constant/",
+                "status page": f"{server.base}/status/{number}/",
+            }
+            with urllib.request.urlopen(pages["status page"], timeout=10) as response:  # noqa: S310
+                if response.status != 200 or b"<h1>" not in response.read():
+                    raise SystemExit(f"{pages['status page']} does not show a request")
 
-        measure = measure_with_wrk if shutil.which("wrk") else measure_with_python
-        os.nice(args.nice)  # the load generator too, from here on
-        for url in pages.values():  # warm up: caches, connections, code paths
-            measure(url, 2, args.connections)
-        results: dict[str, list[float]] = {name: [] for name in pages}
-        per_cpu: dict[str, list[float]] = {name: [] for name in pages}
-        for round_number in range(args.rounds):
-            order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
-            for name in order:
-                cpu_before = cpu_seconds(server.pid)
-                rate, count = measure(pages[name], args.duration, args.connections)
-                results[name].append(rate)
-                per_cpu[name].append(count / max(cpu_seconds(server.pid) - cpu_before, 1e-9))
+            measure = measure_with_wrk if shutil.which("wrk") else measure_with_python
+            os.nice(args.nice)  # the load generator too, from here on
+            for url in pages.values():  # warm up: caches, connections, code paths
+                measure(url, 2, args.connections)
+            results: dict[str, list[float]] = {name: [] for name in pages}
+            per_cpu: dict[str, list[float]] = {name: [] for name in pages}
+            for round_number in range(args.rounds):
+                order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
+                for name in order:
+                    cpu_before = cpu_seconds(server.pid)
+                    rate, count = measure(pages[name], args.duration, args.connections)
+                    results[name].append(rate)
+                    per_cpu[name].append(count / max(cpu_seconds(server.pid) - cpu_before, 1e-9))
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
         shutil.rmtree(workdir, ignore_errors=True)
 
     # Each round measures both pages back to back, under the same background load: the
@@ -187,24 +159,6 @@ def cpu_seconds(pid: int) -> float:
             continue
         ticks += int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_until_up(url: str, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - 127.0.0.1 only
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def measure_with_wrk(url: str, seconds: int, connections: int) -> tuple[float, int]:

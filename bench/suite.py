@@ -1,6 +1,6 @@
 """Benchmark suite: every figure next to its floor, at several data sizes, on PostgreSQL.
 
-    .venv/bin/python bench/suite.py [--sizes 0.01,0.1,1] [--seconds 2] [--rounds 3]
+    .venv/bin/python -m bench.suite [--sizes 0.01,0.1,1] [--seconds 2] [--rounds 3]
 
 For each size (a fraction of `manage.py generate_load`'s defaults: 100,000 requests,
 1,000,000 mentions, 50,000 accounts, 200,000 threads) it drops and creates the database
@@ -8,8 +8,9 @@ For each size (a fraction of `manage.py generate_load`'s defaults: 100,000 reque
 measurements need (a product manager with a token and a session, the paraphrase set of the
 similar search, one request raised from 10,000 threads on a signed webhook channel), runs
 VACUUM ANALYZE, starts gunicorn as in production (DEBUG=0, one sync worker per core, static
-files collected and served by WhiteNoise, plain http on 127.0.0.1) and measures, each figure
-next to its floor in the same run:
+files collected and served by WhiteNoise, plain http on 127.0.0.1; bench/common.py) with the
+bench settings, which add the floors' URLs, and measures, each figure next to its floor in
+the same run:
 
 - the ranked backlog (top 50, status=under_review) through the API and through admin,
   against the raw SQL that returns the same rows, timed with psycopg (median latency);
@@ -30,11 +31,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import re
-import secrets
 import shutil
 import signal
 import statistics
@@ -45,29 +44,18 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.client import HTTPConnection
-from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from bench import common, intake, notifications, status_page
 
-import intake  # noqa: E402 - bench/intake.py, beside this file
-import notifications  # noqa: E402 - bench/notifications.py
-import status_page  # noqa: E402 - bench/status_page.py
-
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
-SERVER = "postgres://postgres@127.0.0.1:5432"
-DOCS = ROOT / "docs" / "benchmarks.md"
-CHART = ROOT / "docs" / "benchmarks.png"
+DOCS = common.ROOT / "docs" / "benchmarks.md"
+CHART = common.ROOT / "docs" / "benchmarks.png"
 START, END = "<!-- bench:suite:start -->", "<!-- bench:suite:end -->"
-COMMAND = ".venv/bin/python bench/suite.py"
+COMMAND = ".venv/bin/python -m bench.suite"
 FLAT = 1.5
 STATUS = "under_review"
 FAN_OUT = 10_000
-DEFAULT_REQUESTS = 100_000
 
 # The backlog's columns as the API serializes them, in the order the API ranks them.
 BACKLOG_SQL = """
@@ -121,23 +109,25 @@ def main() -> int:
             print(f"== size {percent(size)} ==", flush=True)
             subprocess.run(  # noqa: S603 - this script, our interpreter
                 [
-                    PYTHON,
-                    __file__,
+                    common.PYTHON,
+                    "-m",
+                    "bench.suite",
                     f"--one={size}",
                     f"--out={out}",
                     f"--seconds={args.seconds}",
                     f"--rounds={args.rounds}",
                 ],
                 check=True,
+                cwd=common.ROOT,
             )
             results.append(json.loads(out.read_text()))
     elapsed = time.monotonic() - started
     report = render(results, args, elapsed)
     print(report)
     if not args.no_docs:
-        write_docs(report)
+        common.write_section(DOCS, START, END, report)
         draw(results)
-        print(f"wrote {DOCS.relative_to(ROOT)} and {CHART.relative_to(ROOT)}")
+        print(f"drew {CHART.relative_to(common.ROOT)}")
     return 0 if all(flat_checks(results).values()) and results[-1]["index_used"] else 1
 
 
@@ -150,107 +140,68 @@ def percent(size: float) -> str:
 
 def measure_size(size: float, seconds: int, rounds: int, out: Path) -> int:
     name = "tracker_suite_" + f"{size * 100:g}".replace(".", "_")
-    url = f"{SERVER}/{name}"
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "BENCHMARK_ENDPOINTS": "1",
-        "STATUS_PAGE_RATE_LIMIT": str(10**9),  # all load comes from one address
-        "LOG_LEVEL": "WARNING",
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "TRACKER_NOTIFY_POLL_SECONDS": "0.05",
-        "TRACKER_NOTIFY_BATCH_SIZE": "200",
-    }
-    env.pop("REDIS_URL", None)
-    os.environ.update(env)
+    url = common.database_url(name)
+    env = common.production_env(
+        url,
+        STATUS_PAGE_RATE_LIMIT=str(10**9),  # all load comes from one address
+        TRACKER_NOTIFY_POLL_SECONDS="0.05",
+        TRACKER_NOTIFY_BATCH_SIZE="200",
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     figures: dict[str, Any] = {"size": size, "database": name}
 
-    notifications.recreate_database(url)
-    manage("migrate", "--no-input")
-    manage("collectstatic", "--no-input", "-v0")
+    common.recreate_database(url)
+    common.manage("migrate", "--no-input", env=env)
+    common.manage("collectstatic", "--no-input", "-v0", env=env)
     began = time.perf_counter()
-    manage("generate_load", f"--scale={size}", "--no-progress")
+    common.manage("generate_load", f"--scale={size}", "--no-progress", env=env)
     figures["generate_s"] = time.perf_counter() - began
     print(f"  generate_load: {figures['generate_s']:.0f} s", flush=True)
 
-    import django
-
-    django.setup()
+    common.setup_django(env)
     from django.db import connection
 
-    port = multiprocessing.Value("i", 0)
-    verified: Synchronized[int] = multiprocessing.Value("q", 0)
-    rejected: Synchronized[int] = multiprocessing.Value("q", 0)
-    receiver = multiprocessing.Process(
-        target=notifications.receive, args=(port, verified, rejected), daemon=True
-    )
-    receiver.start()
-    for _ in range(1000):  # the receiver says its port within seconds, or never
-        if port.value:
-            break
-        time.sleep(0.01)
-    else:
-        raise SystemExit("the webhook receiver did not start")
-    fan_out = notifications.fill(threads=FAN_OUT, url=f"http://127.0.0.1:{port.value}/hooks")
+    receiver, port, verified, rejected = notifications.start_receiver()
+    fan_out = notifications.fill(threads=FAN_OUT, url=f"http://127.0.0.1:{port}/hooks")
     token, cookie, paraphrased = prepare()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     figures |= counts()
-    status_number = busiest_request()
+    status_number = status_page.busiest_request()
     connection.close()
 
-    server_port = status_page.free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own gunicorn
-        [
-            GUNICORN,
-            "config.wsgi",
-            f"--bind=127.0.0.1:{server_port}",
-            f"--workers={os.cpu_count() or 2}",
-            "--worker-class=sync",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        intake.wait_until_up(server_port)
-        figures |= backlog(url, server_port, token, cookie, seconds, rounds)
-        figures |= explain(url)
-        figures |= status(server_port, status_number, seconds, rounds)
-        latencies, found = intake.search_latencies(server_port, token, 100, paraphrased)
-        figures["search"] = statistics.median(latencies)
-        figures["search_p95"] = statistics.quantiles(latencies, n=20)[-1]
-        figures["search_found"] = found
-        print(f"  similar search: p50 {figures['search']:.1f} ms", flush=True)
-        # The outbox holds nothing else yet: intake, measured after, writes notifications.
-        workers = notifications.start_workers(4)
-        time.sleep(3)  # let the workers start and go idle
-        figures["commit"] = notifications.time_status_change(fan_out)
-        delivered = notifications.wait_for(verified, FAN_OUT, started=time.perf_counter())
-        figures["delivery_s"] = delivered
-        figures["delivery"] = FAN_OUT / delivered
-        figures["rejected"] = rejected.value
-        print(
-            f"  fan-out: commit {figures['commit']:.3f} s, {figures['delivery']:.0f}/s",
-            flush=True,
-        )
-        stop(workers)
-        workers = []
-        figures |= intake_rates(server_port, token, seconds, rounds)
+        with common.gunicorn(env) as server:
+            figures |= backlog(url, server.port, token, cookie, seconds, rounds)
+            figures |= explain(url)
+            figures |= status(server.port, status_number, seconds, rounds)
+            latencies, found = intake.search_latencies(server.port, token, 100, paraphrased)
+            figures["search"] = statistics.median(latencies)
+            figures["search_p95"] = statistics.quantiles(latencies, n=20)[-1]
+            figures["search_found"] = found
+            print(f"  similar search: p50 {figures['search']:.1f} ms", flush=True)
+            # The outbox holds nothing else yet: intake, measured after, writes notifications.
+            workers = notifications.start_workers(4)
+            time.sleep(3)  # let the workers start and go idle
+            figures["commit"] = notifications.time_status_change(fan_out)
+            delivered = notifications.wait_for(verified, FAN_OUT, started=time.perf_counter())
+            figures["delivery_s"] = delivered
+            figures["delivery"] = FAN_OUT / delivered
+            figures["rejected"] = rejected.value
+            print(
+                f"  fan-out: commit {figures['commit']:.3f} s, {figures['delivery']:.0f}/s",
+                flush=True,
+            )
+            notifications.stop(workers)
+            workers = []
+            figures |= intake_rates(server.port, token, seconds, rounds)
     finally:
-        stop(workers)
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        notifications.stop(workers)
         receiver.terminate()
 
     began = time.perf_counter()
-    said = manage("recompute_scores", "--no-progress")
+    said = common.manage("recompute_scores", "--no-progress", env=env)
     figures["recompute"] = time.perf_counter() - began
     figures["recomputed"] = int(re.findall(r"Recomputed (\d+)", said)[0])
     print(f"  recompute_scores: {figures['recompute']:.1f} s", flush=True)
@@ -259,48 +210,18 @@ def measure_size(size: float, seconds: int, rounds: int, out: Path) -> int:
     return 0
 
 
-def manage(*command: str) -> str:
-    return subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [PYTHON, "manage.py", *command],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-
-
-def stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        process.wait(timeout=30)
-
-
 def prepare() -> tuple[str, str, dict[str, int]]:
     """A product manager's API token and admin session cookie; the intake's channel; the
     requests the similar search's paraphrases mean."""
-    import random
-
     from django.conf import settings
-    from django.contrib.auth.models import Group, User
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
-    from tests.api.similar_set import TITLES
-    from tracker.models import Channel, FeatureRequest
-
-    Channel.objects.create(slug="hooks-main", name="Hooks", kind="log")  # intake.py's
-    rng = random.Random(4)  # noqa: S311 - reproducible data, not security
-    made = FeatureRequest.objects.bulk_create(
-        [FeatureRequest(title=title, score=rng.random() * 100) for title in TITLES.values()]
-    )
-    paraphrased = {key: made[i].number for i, key in enumerate(TITLES)}
-    user = User.objects.create_user("suite-pm", is_staff=True)
-    user.groups.add(Group.objects.get(name="Product managers"))
+    paraphrased = intake.seed_intake()
+    user, token = common.product_manager("suite-pm")
     client = Client()
     client.force_login(user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return Token.objects.create(user=user).key, cookie, paraphrased
+    return token, cookie, paraphrased
 
 
 def counts() -> dict[str, int]:
@@ -313,22 +234,6 @@ def counts() -> dict[str, int]:
         "threads": Thread.objects.count(),
         "under_review": FeatureRequest.objects.filter(status=STATUS).count(),
     }
-
-
-def busiest_request() -> int:
-    """The request whose status page is the longest: bench/status_page.py's choice."""
-    from django.db.models import Count
-
-    from tracker.models import FeatureRequest
-
-    request = (
-        FeatureRequest.objects.canonical()
-        .annotate(changes=Count("history"))
-        .order_by("-changes", "-customer_count", "number")
-        .first()
-    )
-    assert request is not None  # noqa: S101 - generate_load made some
-    return request.number
 
 
 # --- the measurements --------------------------------------------------------------------
@@ -659,19 +564,6 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool]]:
             r["delivery"] >= 1000 and r["rejected"] == 0,
         ),
     ]
-
-
-def write_docs(report: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START}\n{report}\n{END}"
-    if START in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        head, sep, tail = text.partition("\n## ")
-        text = f"{head.rstrip()}\n\n## The suite: every figure at three sizes\n\n{block}\n"
-        text += f"\n{sep.lstrip()}{tail}" if sep else ""
-    DOCS.write_text(text, encoding="utf-8")
 
 
 def draw(results: list[dict[str, Any]]) -> None:

@@ -1,10 +1,13 @@
 """The one place settings are read from the environment."""
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 
 _MISSING = object()
+_Number = TypeVar("_Number", int, float)
 
 
 def env(name: str, default: str | object = _MISSING) -> str:
@@ -26,11 +29,19 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
+    return _number(name, default, int, "an integer")
+
+
+def env_float(name: str, default: float) -> float:
+    return _number(name, default, float, "a number")
+
+
+def _number(name: str, default: _Number, kind: Callable[[str], _Number], what: str) -> _Number:
     value = env(name, str(default))
     try:
-        return int(value)
+        return kind(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {what}, not {value!r}.") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env, env_bool, env_int, env_list, env_weights
+from config.env import env, env_bool, env_float, env_int, env_list, env_weights
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files for /api/docs/, served from our own static files: no CDN needed.
+    "drf_spectacular_sidecar",
     "tracker",
     "tracker.status",
 ]
@@ -123,12 +125,22 @@ STORAGES = {
     },
 }
 
+# Redis when REDIS_URL is set, so that rate limits and cached pages are shared by every
+# process; else each process keeps its own in memory. The status page has its own alias, where
+# the default cache is, and for Redis through a backend that spends one round trip per look-up
+# (tracker/status/redis_cache.py).
+REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-        if env("REDIS_URL", "")
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    ),
+    "status_page": (
+        {"BACKEND": "tracker.status.redis_cache.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "status_page"}
+    ),
 }
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -157,6 +169,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
+# REST API: one error shape, pages, self-hosted API docs.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
@@ -165,13 +178,31 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.tracker_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "tracker.api.pagination.Pagination",
 }
+# The largest request body, JSON or form; an intake is a few kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Feature-request tracker API",
     "DESCRIPTION": "Intake of customer wishes from chat threads, ranking and decisions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tracker.choices.Status",
+        "TransitionStatusEnum": "tracker.api.serializers.TRANSITION_STATUSES",
+        "CriticalityEnum": "tracker.choices.Criticality",
+        "DeclineReasonEnum": "tracker.choices.DeclineReason",
+        "PriorityEnum": "tracker.choices.Priority",
+        "KindEnum": "tracker.choices.Kind",
+        "LanguageEnum": "tracker.choices.Language",
+        "PlanEnum": "tracker.choices.Plan",
+    },
 }
 
 # Ranking. Each plan's demand weight: how much one customer account on that plan counts.
@@ -180,13 +211,13 @@ TRACKER_PLAN_WEIGHTS = env_weights(
     "free=0.5,basic=1,standard=1.5,professional=2,enterprise=3",
 )
 # Points added for each doubling of the weighted number of distinct customer accounts.
-TRACKER_DEMAND_POINTS = float(env("TRACKER_DEMAND_POINTS", "10"))
+TRACKER_DEMAND_POINTS = env_float("TRACKER_DEMAND_POINTS", 10)
 TRACKER_CRITICALITY_POINTS = env_weights(
     "TRACKER_CRITICALITY_POINTS", "low=0,normal=10,high=25,critical=40"
 )
 TRACKER_PRIORITY_POINTS = env_weights("TRACKER_PRIORITY_POINTS", "none=0,p4=5,p3=15,p2=30,p1=50")
 
-# Notifications (issue 5): where declined customers are sent, and how the worker delivers.
+# Notifications: where declined customers are sent, and how the worker delivers.
 # The partner directory, for work that official partners do (implementation, workflows).
 TRACKER_PARTNER_DIRECTORY_URL = env(
     "TRACKER_PARTNER_DIRECTORY_URL", "https://www.bitrix24.com/partners/"
@@ -198,18 +229,18 @@ TRACKER_MARKETPLACE_SUPPORT_URL = env(
 # After this many failed attempts a notification is marked failed (admin can retry it).
 TRACKER_NOTIFY_MAX_ATTEMPTS = env_int("TRACKER_NOTIFY_MAX_ATTEMPTS", 8)
 # Retries wait base * 2^(attempt-1) seconds with full jitter, at most cap seconds.
-TRACKER_NOTIFY_BACKOFF_BASE = float(env("TRACKER_NOTIFY_BACKOFF_BASE", "5"))
-TRACKER_NOTIFY_BACKOFF_CAP = float(env("TRACKER_NOTIFY_BACKOFF_CAP", "3600"))
+TRACKER_NOTIFY_BACKOFF_BASE = env_float("TRACKER_NOTIFY_BACKOFF_BASE", 5)
+TRACKER_NOTIFY_BACKOFF_CAP = env_float("TRACKER_NOTIFY_BACKOFF_CAP", 3600)
 # A claimed notification is another worker's to take once this lease runs out.
 TRACKER_NOTIFY_LEASE_SECONDS = env_int("TRACKER_NOTIFY_LEASE_SECONDS", 60)
 TRACKER_NOTIFY_BATCH_SIZE = env_int("TRACKER_NOTIFY_BATCH_SIZE", 100)
-TRACKER_NOTIFY_HTTP_TIMEOUT = float(env("TRACKER_NOTIFY_HTTP_TIMEOUT", "10"))
+TRACKER_NOTIFY_HTTP_TIMEOUT = env_float("TRACKER_NOTIFY_HTTP_TIMEOUT", 10)
 # How long an idle worker sleeps before looking for due notifications again.
-TRACKER_NOTIFY_POLL_SECONDS = float(env("TRACKER_NOTIFY_POLL_SECONDS", "1"))
+TRACKER_NOTIFY_POLL_SECONDS = env_float("TRACKER_NOTIFY_POLL_SECONDS", 1)
 
 # --- Public status page (tracker.status) ---------------------------------------------------
 # Look-ups of /status/<number>/ allowed per client address per window (seconds). The count
-# lives in the "status_page" cache below: set REDIS_URL so that it holds across processes and
+# lives in the "status_page" cache above: set REDIS_URL so that it holds across processes and
 # machines (with the local-memory cache each process counts on its own).
 STATUS_PAGE_RATE_LIMIT = env_int("STATUS_PAGE_RATE_LIMIT", 60)
 STATUS_PAGE_RATE_WINDOW = env_int("STATUS_PAGE_RATE_WINDOW", 60)
@@ -218,40 +249,5 @@ STATUS_PAGE_RATE_WINDOW = env_int("STATUS_PAGE_RATE_WINDOW", 60)
 # Never set it without such a proxy: clients could then pick their own address.
 STATUS_PAGE_CLIENT_IP_HEADER = env("STATUS_PAGE_CLIENT_IP_HEADER", "")
 # Rendered pages are cached; the services drop a request's pages when it changes, and this
-# bounds how long a change made outside the services (an admin's title edit) stays unseen.
+# bounds how long a change made outside them (an UPDATE in a database shell) stays unseen.
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 300)
-# The status page's own cache alias: where the default cache is, and for Redis through a client
-# that spends one round trip per call (tracker/status/redis_cache.py).
-CACHES["status_page"] = (
-    {"BACKEND": "tracker.status.redis_cache.RedisCache", "LOCATION": env("REDIS_URL")}
-    if env("REDIS_URL", "")
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "status_page"}
-)
-# Serves /status/benchmark/constant/, the baseline of bench/status_page.py. Off in production.
-BENCHMARK_ENDPOINTS = env_bool("BENCHMARK_ENDPOINTS", False)
-
-# REST API (issue 4): one error shape, pages, body limits, self-hosted API docs.
-REST_FRAMEWORK["EXCEPTION_HANDLER"] = "tracker.api.exceptions.tracker_exception_handler"
-REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "tracker.api.pagination.Pagination"
-# The largest request body, JSON or form; an intake is a few kilobytes.
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 256 * 1024)
-# Swagger UI's files come with drf-spectacular-sidecar: the docs page needs no CDN.
-INSTALLED_APPS += ["drf_spectacular_sidecar"]
-SPECTACULAR_SETTINGS.update(
-    {
-        "SWAGGER_UI_DIST": "SIDECAR",
-        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-        "REDOC_DIST": "SIDECAR",
-        "COMPONENT_SPLIT_REQUEST": True,
-        "ENUM_NAME_OVERRIDES": {
-            "StatusEnum": "tracker.choices.Status",
-            "TransitionStatusEnum": "tracker.api.serializers.TRANSITION_STATUSES",
-            "CriticalityEnum": "tracker.choices.Criticality",
-            "DeclineReasonEnum": "tracker.choices.DeclineReason",
-            "PriorityEnum": "tracker.choices.Priority",
-            "KindEnum": "tracker.choices.Kind",
-            "LanguageEnum": "tracker.choices.Language",
-            "PlanEnum": "tracker.choices.Plan",
-        },
-    }
-)

@@ -1,6 +1,10 @@
+import itertools
+from typing import Any
+
 import factory
 from django.contrib.auth.models import Group, User
 
+from tracker import services
 from tracker.choices import ChannelKind, Language, Plan
 from tracker.models import Account, Channel, FeatureRequest, Thread
 
@@ -59,6 +63,37 @@ class FeatureRequestFactory(factory.django.DjangoModelFactory):
         model = FeatureRequest
 
     title = factory.Sequence(lambda n: f"Request {n}")
+
+
+_new_refs = (f"chat-{n}" for n in itertools.count(1))
+
+
+def log_intake(
+    title: str = "",
+    *,
+    number: int | None = None,
+    account: str = "acme.bitrix24.com",
+    name: str | None = None,
+    plan: str = Plan.PROFESSIONAL,
+    channel: str = "hooks-main",
+    ref: str | None = None,
+    language: str = Language.EN,
+    **details: Any,
+) -> FeatureRequest:
+    """Log a customer's wish through the intake service, as the chat integration does: a new
+    request when given a title, else one more thread on request `number`. Each call is a new
+    thread unless `ref` names one; the account is named after its first label unless `name`
+    says otherwise. `details` are the service's own: description, kind, criticality, quote,
+    report, logged_by."""
+    return services.intake_log(
+        account=services.AccountData(
+            external_id=account, name=account.split(".")[0] if name is None else name, plan=plan
+        ),
+        thread=services.ThreadData(channel=channel, ref=ref or next(_new_refs), language=language),
+        request_number=number,
+        title=title,
+        **details,
+    ).request
 
 
 def log_in_thread(thread: Thread, *, title: str = "", number: int | None = None, **kw):

@@ -4,8 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
-from tests.api.conftest import log
-from tests.factories import ChannelFactory, FeatureRequestFactory
+from tests.factories import ChannelFactory, FeatureRequestFactory, log_intake
 from tracker import services
 from tracker.choices import Criticality, Status
 from tracker.models import (
@@ -59,7 +58,7 @@ PREFIX = {
 def one_of_each(channel):
     """A request logged through the services: an account, thread, mention, history row
     and notification come with it."""
-    log(channel, title="Export deals to XLSX")
+    log_intake(title="Export deals to XLSX")
     for model in PREFIX:
         assert model.objects.count() == 1
 
@@ -119,12 +118,27 @@ def raised(db):
     """`xlsx` raised in Bitrix24 by a free account in Russian (twice); `dark` in the webhook
     channel in Japanese; `calendar` by an enterprise account, and `sync`, merged into
     `calendar`, in Bitrix24 in Russian."""
-    hooks, b24 = ChannelFactory(slug="hooks-main"), ChannelFactory(slug="b24-main")
-    xlsx = log(b24, title="XLSX", account="a.example", ref="a1", plan="free", language="ru")
-    log(b24, number=xlsx.number, account="b.example", ref="b1", plan="free", language="ru")
-    dark = log(hooks, title="Dark mode", account="c.example", ref="c1", language="ja")
-    calendar = log(hooks, title="Calendar", account="d.example", ref="d1", plan="enterprise")
-    sync = log(b24, title="Sync", account="e.example", ref="e1", language="ru", plan="basic")
+    ChannelFactory(slug="hooks-main"), ChannelFactory(slug="b24-main")
+    xlsx = log_intake(
+        channel="b24-main", title="XLSX", account="a.example", ref="a1", plan="free", language="ru"
+    )
+    log_intake(
+        channel="b24-main",
+        number=xlsx.number,
+        account="b.example",
+        ref="b1",
+        plan="free",
+        language="ru",
+    )
+    dark = log_intake(
+        channel="hooks-main", title="Dark mode", account="c.example", ref="c1", language="ja"
+    )
+    calendar = log_intake(
+        channel="hooks-main", title="Calendar", account="d.example", ref="d1", plan="enterprise"
+    )
+    sync = log_intake(
+        channel="b24-main", title="Sync", account="e.example", ref="e1", language="ru", plan="basic"
+    )
     services.request_merge(number=sync.number, into=calendar.number)
     return {
         "xlsx": xlsx.number,
@@ -219,14 +233,10 @@ def test_product_managers_setting_wins_over_the_customers_highest(own, customers
 
 @pytest.fixture
 def searchable(channel):
-    xlsx = log(channel, title="Export deals to XLSX", quote="нужна выгрузка в Excel", ref="a1")
-    dark = log(
-        channel, title="Dark mode", description="Night shift operators", account="b", ref="b1"
-    )
-    old = log(
-        channel, title="Calendar export", quote="サイボウズと同期したい", account="c", ref="c1"
-    )
-    calendar = log(channel, title="Google calendar sync", account="d.example", ref="d1")
+    xlsx = log_intake(title="Export deals to XLSX", quote="нужна выгрузка в Excel", ref="a1")
+    dark = log_intake(title="Dark mode", description="Night shift operators", account="b", ref="b1")
+    old = log_intake(title="Calendar export", quote="サイボウズと同期したい", account="c", ref="c1")
+    calendar = log_intake(title="Google calendar sync", account="d.example", ref="d1")
     services.request_merge(number=old.number, into=calendar.number)
     return {
         "xlsx": xlsx.number,
@@ -274,6 +284,6 @@ def test_an_empty_search_leaves_the_requests_as_they_are(searchable, term):
 
 
 def test_a_request_matching_several_quotes_is_found_once(searchable, channel):
-    log(channel, number=searchable["xlsx"], account="e.example", ref="e1", quote="выгрузка снова")
+    log_intake(number=searchable["xlsx"], account="e.example", ref="e1", quote="выгрузка снова")
 
     assert [r.number for r in FeatureRequest.objects.search("выгрузка")] == [searchable["xlsx"]]

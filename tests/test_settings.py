@@ -6,16 +6,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.urls import NoReverseMatch, reverse
+from rest_framework.authtoken.models import Token
+
+from config.env import env_float
+from tests.factories import UserFactory
+from tracker.models import Account
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "x" * 20 + "-production-secret-that-is-long-enough-0123456789"
 
 
-def manage(*args, **env):
+def manage(*args, settings="config.settings", **env):
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     environment.update(env)
-    environment["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    environment["DJANGO_SETTINGS_MODULE"] = settings
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -63,3 +70,59 @@ def test_healthz_answers_ok(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_a_float_setting_reads_a_number_or_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("TRACKER_TEST_SECONDS", "0.25")
+    monkeypatch.setenv("TRACKER_TEST_JUNK", "1,5")
+    monkeypatch.delenv("TRACKER_TEST_UNSET", raising=False)
+
+    assert env_float("TRACKER_TEST_SECONDS", 1) == 0.25
+    assert env_float("TRACKER_TEST_UNSET", 1) == 1.0
+    with pytest.raises(ImproperlyConfigured, match="TRACKER_TEST_JUNK must be a number"):
+        env_float("TRACKER_TEST_JUNK", 1)
+
+
+def test_a_float_setting_that_is_not_a_number_stops_the_start_with_its_name():
+    result = manage("check", DEBUG="1", TRACKER_NOTIFY_POLL_SECONDS="soon")
+
+    assert result.returncode != 0
+    assert "TRACKER_NOTIFY_POLL_SECONDS must be a number, not 'soon'" in result.stderr
+
+
+def test_the_bench_settings_are_production_with_the_yardsticks_routed():
+    code = "from django.conf import settings; print(settings.DEBUG, settings.ROOT_URLCONF)"
+    result = manage(
+        "shell", "-c", code, settings="config.bench_settings", DEBUG="0", SECRET_KEY=SECRET
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["False", "config.bench_urls"]
+
+
+@pytest.mark.django_db
+def test_production_routes_no_yardstick():
+    with pytest.raises(NoReverseMatch):
+        reverse("api-bench-insert")
+    with pytest.raises(NoReverseMatch):
+        reverse("bench-constant")
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="config.bench_urls")
+def test_the_bench_urls_serve_both_yardsticks(client):
+    token = Token.objects.create(user=UserFactory(groups=["Support staff"]))
+
+    page = client.get(reverse("bench-constant"))
+    inserted = client.post(
+        reverse("api-bench-insert"),
+        {"external_id": "bare-1"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token.key}",
+    )
+
+    assert page.status_code == 200
+    assert b"A constant page for the benchmark." in page.content
+    assert inserted.status_code == 201
+    assert Account.objects.filter(external_id="bare-1", pk=inserted.json()["id"]).exists()
+    assert client.get(reverse("healthz")).status_code == 200

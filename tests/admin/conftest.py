@@ -1,8 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import ChannelFactory, UserFactory
-from tracker.services import AccountData, ThreadData, intake_log
+from tests.factories import ChannelFactory, UserFactory, log_intake
 
 
 @pytest.fixture
@@ -53,32 +52,5 @@ def bitrix(db):
 
 @pytest.fixture
 def log(hooks):
-    """Logs a customer's wish through the intake service, as the chat integration does."""
-    counter = iter(range(1, 10_000))
-
-    def log(
-        title=None,
-        *,
-        number=None,
-        account="acme.bitrix24.com",
-        plan="professional",
-        channel="hooks-main",
-        language="en",
-        quote="",
-        criticality="normal",
-        description="",
-        ref=None,
-    ):
-        return intake_log(
-            account=AccountData(external_id=account, name=account.split(".")[0], plan=plan),
-            thread=ThreadData(
-                channel=channel, ref=ref or f"chat{next(counter)}", language=language
-            ),
-            request_number=number,
-            title=title or "",
-            description=description,
-            criticality=criticality,
-            quote=quote,
-        ).request
-
-    return log
+    """tests.factories.log_intake, with the hooks-main channel it logs into by default."""
+    return log_intake

@@ -3,9 +3,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from tracker import services
-from tracker.choices import Plan
-from tracker.services import AccountData, ThreadData
 
 
 def client_for(user=None):
@@ -50,18 +47,6 @@ def intake_payload(**overrides):
     }
     payload.update(overrides)
     return payload
-
-
-def log(channel, *, title="", number=None, account="acme.bitrix24.com", ref="chat4711", **kw):
-    """Log one customer's thread against a request through the intake service."""
-    plan = kw.pop("plan", Plan.PROFESSIONAL)
-    return services.intake_log(
-        account=AccountData(external_id=account, plan=plan),
-        thread=ThreadData(channel=channel.slug, ref=ref, language=kw.pop("language", "en")),
-        title=title,
-        request_number=number,
-        **kw,
-    ).request
 
 
 def errors_by_field(response):

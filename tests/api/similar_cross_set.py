@@ -5,7 +5,7 @@ an agent types a customer's wish in ANOTHER language.
 
 HELD_OUT was written together with TUNING, before any measurement, and was never looked at
 while the blend's weights were chosen: its hit rate is the honest figure in docs/similar.md.
-The backlog in the tests is this set plus tests/api/similar_set.py's titles, which add
+The backlog in the tests is this set plus bench/similar_set.py's titles, which add
 neighbours (web dark theme beside the mobile one, Google Calendar beside Outlook)."""
 
 # key: (language, title)

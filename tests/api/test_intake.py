@@ -3,7 +3,8 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import errors_by_field, intake_payload, log
+from tests.api.conftest import errors_by_field, intake_payload
+from tests.factories import log_intake
 from tracker.choices import Event, Status
 from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
 from tracker.notifications.messages import render
@@ -72,7 +73,7 @@ def test_it_writes_the_registered_notification_into_the_outbox(agent, channel):
 
 
 def test_it_attaches_another_thread_by_number_with_200(agent, channel):
-    number = log(channel, title="Export deals to XLSX", ref="chat1").number
+    number = log_intake(title="Export deals to XLSX", ref="chat1").number
 
     response = agent.post(
         URL,
@@ -102,7 +103,7 @@ def test_the_same_call_twice_leaves_one_request_and_one_mention(agent, channel):
 
 
 def test_the_same_attach_twice_leaves_one_mention(agent, channel):
-    number = log(channel, title="Export deals", ref="chat1").number
+    number = log_intake(title="Export deals", ref="chat1").number
     payload = intake_payload(title="", request_number=number)
 
     agent.post(URL, payload, format="json")
@@ -118,8 +119,8 @@ def test_attaching_to_a_merged_request_attaches_to_the_survivor_and_says_so(
 ):
     from tracker import services
 
-    survivor = log(channel, title="Export deals to XLSX", ref="chat1").number
-    duplicate = log(channel, title="Excel export of deals", ref="chat2").number
+    survivor = log_intake(title="Export deals to XLSX", ref="chat1").number
+    duplicate = log_intake(title="Excel export of deals", ref="chat2").number
     services.request_merge(number=duplicate, into=survivor, by=product_manager)
 
     response = agent.post(
@@ -241,7 +242,7 @@ def test_it_refuses_a_form_body(agent, channel):
 
 
 def test_it_refuses_both_a_number_and_a_title(agent, channel):
-    number = log(channel, title="Export deals", ref="chat1").number
+    number = log_intake(title="Export deals", ref="chat1").number
 
     response = agent.post(URL, intake_payload(request_number=number), format="json")
 
@@ -278,7 +279,7 @@ def test_it_refuses_a_nul_character_instead_of_failing_in_the_database(agent, ch
 
 
 def test_it_refuses_a_thread_of_another_account(agent, channel):
-    log(channel, title="Export deals", account="other.example.com", ref="chat4711")
+    log_intake(title="Export deals", account="other.example.com", ref="chat4711")
 
     response = agent.post(URL, intake_payload(title="Something else"), format="json")
 

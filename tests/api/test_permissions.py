@@ -3,17 +3,17 @@
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import client_for, intake_payload, log
-from tests.factories import UserFactory
+from tests.api.conftest import client_for, intake_payload
+from tests.factories import UserFactory, log_intake
 
 ANON, STRANGER, AGENT, PM = "anonymous", "no group", "support staff", "product manager"
 
 
 @pytest.fixture
 def world(channel):
-    first = log(channel, title="Export deals to XLSX", ref="c1").number
-    second = log(channel, title="Dark theme", ref="c2").number
-    third = log(channel, title="Calendar sync", ref="c3").number
+    first = log_intake(title="Export deals to XLSX", ref="c1").number
+    second = log_intake(title="Dark theme", ref="c2").number
+    third = log_intake(title="Calendar sync", ref="c3").number
     thread_id = channel.threads.get(ref="c1").pk
     return {"first": first, "second": second, "third": third, "thread": thread_id}
 

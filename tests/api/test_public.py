@@ -2,7 +2,7 @@ import json
 
 from django.urls import reverse
 
-from tests.api.conftest import log
+from tests.factories import log_intake
 from tracker import services
 from tracker.choices import Status
 
@@ -12,8 +12,8 @@ def url(number):
 
 
 def test_anyone_can_read_the_public_fields_of_a_request(anonymous, channel, product_manager):
-    number = log(channel, title="Export deals to XLSX", ref="c1").number
-    log(channel, number=number, account="other.example.com", ref="c2")
+    number = log_intake(title="Export deals to XLSX", ref="c1").number
+    log_intake(number=number, account="other.example.com", ref="c2")
     services.request_transition(
         number=number, status=Status.ACCEPTED, public_note="Planned.", by=product_manager
     )
@@ -81,8 +81,8 @@ def test_nothing_about_customers_threads_or_ranking_leaks(anonymous, channel, pr
 def test_a_merged_request_names_the_request_it_is_tracked_under(
     anonymous, channel, product_manager
 ):
-    survivor = log(channel, title="Export deals to XLSX", ref="c1").number
-    duplicate = log(channel, title="Excel export", ref="c2").number
+    survivor = log_intake(title="Export deals to XLSX", ref="c1").number
+    duplicate = log_intake(title="Excel export", ref="c2").number
     services.request_merge(number=duplicate, into=survivor, by=product_manager)
 
     body = anonymous.get(url(duplicate)).json()
@@ -100,7 +100,7 @@ def test_a_missing_request_is_a_404_in_the_error_shape(anonymous, db):
 def test_a_wrong_token_does_not_stop_the_public_view(channel):
     from rest_framework.test import APIClient
 
-    number = log(channel, title="Export deals", ref="c1").number
+    number = log_intake(title="Export deals", ref="c1").number
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
 

@@ -5,7 +5,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.api.conftest import errors_by_field, log
+from tests.api.conftest import errors_by_field
+from tests.factories import log_intake
 from tracker import services
 from tracker.choices import Event, Priority, Status
 from tracker.models import FeatureRequest, Notification, StatusChange
@@ -23,12 +24,12 @@ def numbers(response):
 
 def backlog(channel):
     """Three requests: one asked by three customers, one by two, one by one."""
-    popular = log(channel, title="Export deals to XLSX", account="a.example.com", ref="c1")
+    popular = log_intake(title="Export deals to XLSX", account="a.example.com", ref="c1")
     for i, account in enumerate(["b.example.com", "c.example.com"]):
-        log(channel, number=popular.number, account=account, ref=f"c1-{i}")
-    middling = log(channel, title="Dark theme", account="d.example.com", ref="c2", language="ja")
-    log(channel, number=middling.number, account="e.example.com", ref="c2-1", language="ja")
-    lonely = log(channel, title="Calendar sync", account="f.example.com", ref="c3")
+        log_intake(number=popular.number, account=account, ref=f"c1-{i}")
+    middling = log_intake(title="Dark theme", account="d.example.com", ref="c2", language="ja")
+    log_intake(number=middling.number, account="e.example.com", ref="c2-1", language="ja")
+    lonely = log_intake(title="Calendar sync", account="f.example.com", ref="c3")
     return popular.number, middling.number, lonely.number
 
 
@@ -114,7 +115,7 @@ def test_the_list_filters_by_text_and_raised_since(agent, channel):
 
 def test_the_text_filter_also_finds_a_number_and_customers_words(agent, channel):
     popular, middling, lonely = backlog(channel)
-    log(channel, number=lonely, account="g.example.com", ref="c3-1", quote="синхронизация с Google")
+    log_intake(number=lonely, account="g.example.com", ref="c3-1", quote="синхронизация с Google")
 
     assert numbers(agent.get(LIST, {"q": str(middling)})) == [middling]
     assert numbers(agent.get(LIST, {"q": f"#{popular}"})) == [popular]
@@ -125,7 +126,7 @@ def test_the_criticality_filter_falls_back_to_the_customers_highest(
     agent, channel, product_manager
 ):
     popular, middling, lonely = backlog(channel)
-    log(channel, number=middling, account="h.example.com", ref="c2-2", criticality="critical")
+    log_intake(number=middling, account="h.example.com", ref="c2-2", criticality="critical")
     services.request_set_criticality(number=lonely, criticality="low", by=product_manager)
 
     assert numbers(agent.get(LIST, {"criticality": ["critical", "high"]})) == [middling]

@@ -2,10 +2,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from tests.api.conftest import errors_by_field, log
+from bench.similar_set import PARAPHRASES, TITLES
+from tests.api.conftest import errors_by_field
 from tests.api.similar_cross_set import HELD_OUT, REQUESTS, TUNING
-from tests.api.similar_set import PARAPHRASES, TITLES
-from tests.factories import FeatureRequestFactory
+from tests.factories import FeatureRequestFactory, log_intake
 from tracker import services
 from tracker.choices import Status
 from tracker.models import FeatureRequest
@@ -96,8 +96,8 @@ def test_an_integration_name_picks_its_integration(agent, db):
 def test_a_merged_request_in_another_language_stands_for_its_survivor(
     agent, channel, product_manager
 ):
-    survivor = log(channel, title="Book meeting rooms from the calendar", ref="c1").number
-    duplicate = log(channel, title="会議室をカレンダーから予約したい", ref="c2").number
+    survivor = log_intake("Book meeting rooms from the calendar", ref="c1").number
+    duplicate = log_intake("会議室をカレンダーから予約したい", ref="c2").number
     services.request_merge(number=duplicate, into=survivor, by=product_manager)
 
     assert results(agent, "бронирование переговорных комнат") == [survivor]
@@ -145,8 +145,8 @@ def test_open_requests_come_before_closed_ones(agent, db, product_manager):
 def test_a_merged_request_stands_for_the_request_it_was_merged_into(
     agent, channel, product_manager
 ):
-    survivor = log(channel, title="Spreadsheet download of the pipeline", ref="c1").number
-    duplicate = log(channel, title="Export deals to XLSX", ref="c2").number
+    survivor = log_intake(title="Spreadsheet download of the pipeline", ref="c1").number
+    duplicate = log_intake(title="Export deals to XLSX", ref="c2").number
     services.request_merge(number=duplicate, into=survivor, by=product_manager)
 
     results = agent.get(URL, {"q": "export deals xlsx"}).json()

@@ -1,8 +1,12 @@
+import os
+import socket
+
 import pytest
 
+from tests.factories import log_intake
 from tracker import services
-from tracker.choices import Criticality, Kind, Plan, Priority
-from tracker.services import AccountData, DefectReport, ThreadData
+from tracker.choices import Criticality, Kind, Priority
+from tracker.services import DefectReport
 from tracker.status.store import cache
 
 
@@ -14,22 +18,22 @@ def empty_cache():
     cache.clear()
 
 
-def log(channel, *, title="", number=None, account="acme.bitrix24.com", ref="chat4711", **kw):
-    """Log one customer's thread against a request through the intake service."""
-    return services.intake_log(
-        account=AccountData(external_id=account, name=kw.pop("name", ""), plan=Plan.PROFESSIONAL),
-        thread=ThreadData(channel=channel.slug, ref=ref, language=kw.pop("language", "en")),
-        title=title,
-        request_number=number,
-        **kw,
-    ).request
+@pytest.fixture
+def redis_url():
+    """The Redis database these tests may use (STATUS_TEST_REDIS_URL, else 127.0.0.1:6379/0);
+    the test is skipped when no Redis runs on 127.0.0.1:6379."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return os.environ.get("STATUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
 def export_request(channel, product_manager):
     """A request that two customers asked for, accepted with a public note."""
-    request = log(channel, title="Export deals to XLSX", account="acme.bitrix24.com")
-    log(channel, number=request.number, account="globex.bitrix24.com", ref="chat4712")
+    request = log_intake(title="Export deals to XLSX", account="acme.bitrix24.com")
+    log_intake(number=request.number, account="globex.bitrix24.com", ref="chat4712")
     services.request_transition(
         number=request.number,
         status="accepted",
@@ -43,8 +47,7 @@ def export_request(channel, product_manager):
 @pytest.fixture
 def secret_laden_request(channel, product_manager):
     """A request full of things customers must never see on the public page."""
-    request = log(
-        channel,
+    request = log_intake(
         title="Kanban swimlanes",
         description="INTERNAL-DESCRIPTION roadmap item, see board 77",
         account="initech-secret.bitrix24.com",
@@ -54,8 +57,7 @@ def secret_laden_request(channel, product_manager):
         criticality=Criticality.CRITICAL,
     )
     # A second customer's defect report on it, with its steps, results and a screenshot.
-    log(
-        channel,
+    log_intake(
         number=request.number,
         account="hooli-private.example",
         name="Hooli Confidential",

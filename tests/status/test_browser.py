@@ -4,7 +4,7 @@ for the README."""
 import pytest
 
 from tests.browser import SCREENSHOTS, browser_test
-from tests.status.conftest import log
+from tests.factories import log_intake
 from tracker import services
 
 pytestmark = browser_test
@@ -13,9 +13,9 @@ pytestmark = browser_test
 @pytest.fixture
 def shown_request(channel, product_manager):
     """A request as customers see it in the screenshots: asked by three, accepted."""
-    request = log(channel, title="Export deals to XLSX with custom fields")
+    request = log_intake(title="Export deals to XLSX with custom fields")
     for i, account in enumerate(["globex.example", "initech.example"]):
-        log(channel, number=request.number, account=account, ref=f"chat{i}")
+        log_intake(number=request.number, account=account, ref=f"chat{i}")
     services.request_transition(
         number=request.number,
         status="accepted",

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.status.conftest import log
+from tests.factories import log_intake
 from tracker import services
 from tracker.models import FeatureRequest
 from tracker.status import views
@@ -114,7 +114,7 @@ def test_the_page_shows_number_title_status_count_and_history(client, export_req
 def test_review_and_acceptance_say_timing_depends_on_complexity_and_the_queue(
     client, channel, product_manager, status
 ):
-    request = log(channel, title="Gantt chart for projects")
+    request = log_intake(title="Gantt chart for projects")
     if status == "accepted":
         services.request_transition(number=request.number, status=status, by=product_manager)
 
@@ -136,7 +136,7 @@ def test_review_and_acceptance_say_timing_depends_on_complexity_and_the_queue(
 def test_every_status_is_explained_in_a_plain_sentence(
     client, channel, product_manager, status, language, meaning
 ):
-    request = log(channel, title="Telephony reports")
+    request = log_intake(title="Telephony reports")
     path = {
         "in_progress": ["accepted", "in_progress"],
         "done": ["accepted", "in_progress", "done"],
@@ -157,7 +157,7 @@ def test_every_status_is_explained_in_a_plain_sentence(
 
 
 def test_no_page_names_a_deadline(client, channel, product_manager):
-    request = log(channel, title="Custom fields in invoices")
+    request = log_intake(title="Custom fields in invoices")
     words = re.compile(
         r"\b(soon|next (week|month|release|quarter)|by the end|deadline is|expected on)\b"
         r"|скоро|в ближайш|до конца|近日|まもなく|来月",
@@ -173,7 +173,7 @@ def test_no_page_names_a_deadline(client, channel, product_manager):
 def test_a_merged_request_redirects_to_the_survivor_with_a_note(
     client, channel, export_request, product_manager
 ):
-    duplicate = log(channel, title="XLSX export of deals", account="umbrella.example", ref="c9")
+    duplicate = log_intake(title="XLSX export of deals", account="umbrella.example", ref="c9")
     services.request_merge(number=duplicate.number, into=export_request.number, by=product_manager)
 
     response = page(client, duplicate.number, follow=True)
@@ -187,7 +187,7 @@ def test_a_merged_request_redirects_to_the_survivor_with_a_note(
 
 
 def test_a_forged_merge_note_is_not_shown(client, channel, export_request):
-    other = log(channel, title="Dark theme", account="hooli.example", ref="c10")
+    other = log_intake(title="Dark theme", account="hooli.example", ref="c10")
 
     response = client.get(
         reverse("status_page:request", kwargs={"number": export_request.number}),
@@ -389,7 +389,7 @@ def test_a_new_customer_refreshes_the_count(
     assert "Customers who asked for it 2" in text_of(page(client, export_request.number))
 
     with django_capture_on_commit_callbacks(execute=True):
-        log(channel, number=export_request.number, account="soylent.example", ref="c11")
+        log_intake(number=export_request.number, account="soylent.example", ref="c11")
 
     assert "Customers who asked for it 3" in text_of(page(client, export_request.number))
 
@@ -397,7 +397,7 @@ def test_a_new_customer_refreshes_the_count(
 def test_a_merge_turns_the_cached_page_into_a_redirect(
     client, channel, export_request, product_manager, django_capture_on_commit_callbacks
 ):
-    duplicate = log(channel, title="XLSX export", account="umbrella.example", ref="c12")
+    duplicate = log_intake(title="XLSX export", account="umbrella.example", ref="c12")
     assert page(client, duplicate.number).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):

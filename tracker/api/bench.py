@@ -1,8 +1,10 @@
-"""The yardstick for bench/intake.py: the least a DRF endpoint can do, one insert.
-Mounted only when BENCHMARK_ENDPOINTS=1."""
+"""The yardsticks the benchmarks measure against: the least a DRF write and a Django page
+can cost on this machine. Routed only by config/bench_urls.py, which config/bench_settings.py
+names; production never serves them."""
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -19,6 +21,8 @@ class BareInsertSerializer(serializers.Serializer):
 
 
 class BareInsertView(_JSONView):
+    """The intake's floor: token-authenticated like it, validates one field, inserts one row."""
+
     permission_classes = [CanLog]
     parser_classes = [LimitedJSONParser]
 
@@ -28,3 +32,14 @@ class BareInsertView(_JSONView):
         data.is_valid(raise_exception=True)
         account = Account.objects.create(external_id=data.validated_data["external_id"])
         return Response({"id": account.pk}, status=status.HTTP_201_CREATED)
+
+
+def constant(request: HttpRequest) -> HttpResponse:
+    """The status page's floor: Django with the same middleware and nothing else."""
+    return HttpResponse(_CONSTANT_PAGE)
+
+
+_CONSTANT_PAGE = (
+    "<!doctype html><html lang=en><head><meta charset=utf-8><title>Constant</title></head>"
+    "<body><p>A constant page for the benchmark.</p></body></html>"
+)

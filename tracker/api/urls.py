@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import path
 
 from tracker.api import views
@@ -26,9 +25,3 @@ urlpatterns = [
         name="api-public-request",
     ),
 ]
-
-# The yardstick of bench/intake.py, mounted only when BENCHMARK_ENDPOINTS=1.
-if getattr(settings, "BENCHMARK_ENDPOINTS", False):
-    from tracker.api.bench import BareInsertView
-
-    urlpatterns.append(path("bench/insert/", BareInsertView.as_view(), name="api-bench-insert"))

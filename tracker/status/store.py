@@ -23,7 +23,9 @@ def count_and_get_many(
     """Add one to `counter` and read `keys`: one round trip on Redis."""
     backend = caches[CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        return backend.count_and_get_many(counter, timeout=timeout, keys=keys)
+        done = backend.count_and_get_many(counter, timeout=timeout, keys=keys)
+        if done is not None:
+            return done
     # incr() is atomic; the first count of a window creates the counter with add(), and if
     # another thread created it meanwhile, counts on that one.
     try:

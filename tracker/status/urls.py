@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import URLPattern, path
 
 from tracker.status import views
@@ -10,6 +9,3 @@ urlpatterns: list[URLPattern] = [
     path("<int:number>/", views.request_page, name="request"),
     path("language/<str:code>/", views.language, name="language"),
 ]
-
-if settings.BENCHMARK_ENDPOINTS:
-    urlpatterns.append(path("benchmark/constant/", views.constant, name="constant"))

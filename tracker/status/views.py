@@ -122,17 +122,6 @@ def language(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
-def constant(request: HttpRequest) -> HttpResponse:
-    """The benchmark's baseline: Django with the same middleware and nothing else."""
-    return HttpResponse(_CONSTANT_PAGE)
-
-
-_CONSTANT_PAGE = (
-    "<!doctype html><html lang=en><head><meta charset=utf-8><title>Constant</title></head>"
-    "<body><p>A constant page for the benchmark.</p></body></html>"
-)
-
-
 def _not_found(request: HttpRequest, number: int | None) -> HttpResponse:
     return render(request, "status_page/not_found.html", {"number": number}, status=404)
 
