@@ -179,6 +179,25 @@ def test_it_refuses_an_attachment_that_is_not_a_url(agent, channel):
     assert list(errors_by_field(response)) == ["attachments.0"]
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "ftp://files.example.com/screen.png",
+    ],
+)
+def test_it_refuses_an_attachment_that_is_not_an_http_or_https_link(agent, channel, link):
+    attachments = ["https://files.example.com/screen1.png", link]
+    payload = intake_payload(title="Blank page", **{**DEFECT, "attachments": attachments})
+
+    response = agent.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert errors_by_field(response)["attachments.1"]["code"] == "invalid"
+    assert not FeatureRequest.objects.exists()
+
+
 def test_it_refuses_an_unknown_channel_naming_it(agent, channel):
     response = agent.post(
         URL, intake_payload(thread={"channel": "nowhere", "ref": "chat1"}), format="json"

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker import limits
+from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.models import Account, Channel, FeatureRequest, Thread
 from tracker.search import QUERY_MAX
@@ -34,6 +36,16 @@ class ErrorsSerializer(serializers.Serializer):
 
 
 # --- intake -----------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class AttachmentURLField(serializers.CharField):
+    """A screenshot or video link: http or https only (tracker.attachments)."""
+
+    default_validators = [validate_attachment_url]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=limits.ATTACHMENT_URL_MAX, **kwargs)
 
 
 class IntakeAccountSerializer(serializers.Serializer):
@@ -82,11 +94,11 @@ class IntakeSerializer(serializers.Serializer):
         max_length=limits.ACTUAL_MAX, required=False, allow_blank=True, default=""
     )
     attachments = serializers.ListField(
-        child=serializers.URLField(max_length=limits.ATTACHMENT_URL_MAX),
+        child=AttachmentURLField(),
         max_length=limits.ATTACHMENTS_MAX,
         required=False,
         default=list,
-        help_text="Screenshot or video URLs; a defect needs at least one.",
+        help_text="Screenshot or video URLs (http or https); a defect needs at least one.",
     )
 
 

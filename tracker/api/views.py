@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound as NotFoundError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -48,7 +50,28 @@ CONFLICT = {409: _errors("The request's current status does not allow this.")}
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class _JSONView(APIView):
+class CheckedURL:
+    """What every view of the API does before its own work: refuse a null character in the
+    URL, which no account, thread or filter value can hold (PostgreSQL refuses one in any
+    text, so it would otherwise fail deep in a query). In a path parameter it names nothing:
+    404. In a query parameter it is bad input: 400 naming the parameter. Checked after
+    authentication and permissions, so that a stranger learns nothing from it."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise NotFoundError("Nothing here: the address holds a null character.")
+        refused = ProhibitNullCharactersValidator()
+        bad = [
+            name
+            for name, values in request.query_params.lists()
+            if any("\x00" in value for value in values)
+        ]
+        if bad:
+            raise ValidationError({name: [refused.message] for name in bad}, code=refused.code)
+
+
+class _JSONView(CheckedURL, APIView):
     parser_classes = [LimitedJSONParser]
 
 
@@ -121,7 +144,7 @@ class IntakeView(_JSONView):
     description="Requests by score, best first, unless `ordering` says otherwise.",
     responses={200: s.RequestListSerializer(many=True), **BAD_QUERY, **AUTH},
 )
-class RequestListView(generics.ListAPIView):
+class RequestListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadRequests]
     serializer_class = s.RequestListSerializer
     filterset_class = RequestFilter
@@ -144,7 +167,7 @@ class RequestDetailView(_JSONView):
     @extend_schema(
         summary="One request, with its score explained and its demand figures",
         parameters=[NUMBER],
-        responses={200: s.RequestDetailSerializer, **AUTH, **NOT_FOUND},
+        responses={200: s.RequestDetailSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND},
     )
     def get(self, request: Request, number: int) -> Response:
         return Response(s.RequestDetailSerializer(self._get(number)).data)
@@ -227,7 +250,7 @@ class RequestMergeView(_JSONView):
         return Response(s.RequestDetailSerializer(RequestDetailView._get(survivor.number)).data)
 
 
-class SimilarRequestsView(APIView):
+class SimilarRequestsView(CheckedURL, APIView):
     permission_classes = [CanReadRequests]
 
     @extend_schema(
@@ -253,15 +276,15 @@ class SimilarRequestsView(APIView):
 
 
 @extend_schema(responses={200: s.AccountSerializer(many=True), **BAD_QUERY, **AUTH})
-class AccountListView(generics.ListAPIView):
+class AccountListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadAccounts]
     serializer_class = s.AccountSerializer
     queryset = Account.objects.order_by("external_id")
     filterset_fields = ["plan"]
 
 
-@extend_schema(responses={200: s.AccountSerializer, **AUTH, **NOT_FOUND})
-class AccountDetailView(generics.RetrieveAPIView):
+@extend_schema(responses={200: s.AccountSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND})
+class AccountDetailView(CheckedURL, generics.RetrieveAPIView):
     permission_classes = [CanReadAccounts]
     serializer_class = s.AccountSerializer
     queryset = Account.objects.all()
@@ -275,7 +298,7 @@ def _threads() -> QuerySet[Thread]:
 
 
 @extend_schema(responses={200: s.ThreadSerializer(many=True), **BAD_QUERY, **AUTH})
-class ThreadListView(generics.ListAPIView):
+class ThreadListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadThreads]
     serializer_class = s.ThreadSerializer
     filterset_fields = {
@@ -289,8 +312,8 @@ class ThreadListView(generics.ListAPIView):
         return _threads().order_by("id")
 
 
-@extend_schema(responses={200: s.ThreadSerializer, **AUTH, **NOT_FOUND})
-class ThreadDetailView(generics.RetrieveAPIView):
+@extend_schema(responses={200: s.ThreadSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND})
+class ThreadDetailView(CheckedURL, generics.RetrieveAPIView):
     permission_classes = [CanReadThreads]
     serializer_class = s.ThreadSerializer
 
@@ -301,7 +324,7 @@ class ThreadDetailView(generics.RetrieveAPIView):
 # --- the public view --------------------------------------------------------------------
 
 
-class PublicRequestView(APIView):
+class PublicRequestView(CheckedURL, APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
@@ -310,7 +333,7 @@ class PublicRequestView(APIView):
         description="No accounts, threads, customers' words, description, priority or score.",
         auth=[],
         parameters=[NUMBER],
-        responses={200: s.PublicRequestSerializer, **NOT_FOUND},
+        responses={200: s.PublicRequestSerializer, **BAD_QUERY, **NOT_FOUND},
     )
     def get(self, request: Request, number: int) -> Response:
         public = selectors.public_request(number=number)
