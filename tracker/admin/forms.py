@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tracker.attachments import validate_attachment_url
@@ -192,7 +193,7 @@ class RequestLogForm(MentionForm):
         label=_("Screenshots or video (one link a line)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text=_("http or https links, at most %(n)d.") % {"n": ATTACHMENTS_MAX},
+        help_text=format_lazy(_("http or https links, at most {n}."), n=ATTACHMENTS_MAX),
     )
     field_order = [
         "title",
