@@ -86,7 +86,7 @@ def test_a_null_character_in_a_query_parameter_is_a_400_naming_it(agent, db, nam
     assert errors_by_field(response)[parameter]["code"] == "null_characters_not_allowed"
 
 
-@pytest.mark.parametrize("name", ["api-request", "api-public-request"])
+@pytest.mark.parametrize("name", ["api-request", "api-request-mentions", "api-public-request"])
 def test_a_null_character_in_any_query_parameter_of_a_detail_page_is_a_400(agent, logged, name):
     response = agent.get(reverse(name, args=[logged]), {"format_hint": "\x00"})
 
@@ -120,6 +120,7 @@ def list_urls(number: int) -> list[str]:
         reverse("api-requests"),
         reverse("api-accounts"),
         reverse("api-threads"),
+        reverse("api-request-mentions", args=[number]),
     ]
 
 
@@ -147,3 +148,5 @@ def test_the_schema_says_a_page_starts_at_1_and_lists_answer_400(db, agent):
         page = next(p for p in operation["parameters"] if p["name"] == "page")
         assert page["schema"]["minimum"] == 1
         assert "400" in operation["responses"]
+    mentions = document["paths"]["/api/requests/{number}/mentions/"]["get"]
+    assert {"200", "400", "401", "403", "404"} <= set(mentions["responses"])

@@ -3,20 +3,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import errors_by_field, intake_payload, log
+from tests.api.conftest import DEFECT, errors_by_field, intake_payload, log
 from tracker.choices import Event, Status
 from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
 from tracker.notifications.messages import render
 
 URL = reverse("api-intake")
-DEFECT = {
-    "kind": "defect",
-    "steps": "Open Deals, choose Export, pick XLSX",
-    "started_how": "From the deal list toolbar",
-    "expected": "An XLSX file downloads",
-    "actual": "A blank page",
-    "attachments": ["https://files.example.com/screen1.png"],
-}
 
 
 def test_it_logs_a_new_request_and_answers_201_with_its_number_and_status_url(agent, channel):

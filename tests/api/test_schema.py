@@ -25,6 +25,7 @@ def test_the_schema_documents_every_endpoint(db):
         "/api/requests/",
         "/api/requests/similar/",
         "/api/requests/{number}/",
+        "/api/requests/{number}/mentions/",
         "/api/requests/{number}/transition/",
         "/api/requests/{number}/merge/",
         "/api/accounts/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,7 +13,7 @@ from rest_framework import serializers
 from tracker import limits
 from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
-from tracker.models import Account, Channel, FeatureRequest, Thread
+from tracker.models import Account, Channel, FeatureRequest, Mention, Thread
 from tracker.search import QUERY_MAX
 from tracker.selectors import status_url
 
@@ -263,6 +264,72 @@ class SimilarSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     similarity = serializers.FloatField(min_value=0, max_value=1)
+
+
+class MentionAccountSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    plan = serializers.ChoiceField(choices=Plan.choices)
+
+
+class MentionThreadSerializer(serializers.Serializer):
+    channel: serializers.SlugRelatedField[Channel] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    ref = serializers.CharField()
+
+
+class DefectReportSerializer(serializers.Serializer):
+    steps = serializers.CharField(help_text="What was done.")
+    started_how = serializers.CharField(help_text="How it was started.")
+    expected = serializers.CharField(help_text="The expected result.")
+    actual = serializers.CharField(help_text="The actual result.")
+    attachments = serializers.ListField(
+        child=serializers.CharField(), help_text="Screenshot or video links."
+    )
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    request = serializers.IntegerField(
+        source="request_id",
+        help_text="The request the thread raised: this one, or one merged into it.",
+    )
+    account = MentionAccountSerializer(source="thread.account")
+    thread = MentionThreadSerializer()
+    language = serializers.ChoiceField(choices=Language.choices, source="thread.language")
+    criticality = serializers.ChoiceField(
+        choices=Criticality.choices, help_text="How critical it is for this customer."
+    )
+    logged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who logged it; null when that user is gone.",
+    )
+    report = serializers.SerializerMethodField(
+        help_text="The defect report; null when the mention carries none."
+    )
+
+    class Meta:
+        model = Mention
+        fields = [
+            "request",
+            "account",
+            "thread",
+            "language",
+            "quote",
+            "criticality",
+            "created_at",
+            "logged_by",
+            "report",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DefectReportSerializer(allow_null=True))
+    def get_report(self, mention: Mention) -> dict[str, Any] | None:
+        if not mention.has_report:
+            return None
+        return DefectReportSerializer(mention).data
 
 
 # --- accounts and threads ---------------------------------------------------------------

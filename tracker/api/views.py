@@ -25,6 +25,7 @@ from tracker.api.permissions import (
     CanDecide,
     CanLog,
     CanReadAccounts,
+    CanReadMentions,
     CanReadRequests,
     CanReadThreads,
 )
@@ -194,6 +195,34 @@ class RequestDetailView(_JSONView):
                 by=request.user,  # type: ignore[arg-type]
             )
         return Response(s.RequestDetailSerializer(self._get(number)).data)
+
+
+@extend_schema(
+    summary="Who raised a request: every customer thread, newest first",
+    description=(
+        "Each mention: the customer account, the thread (channel slug and reference) and its "
+        "language, the customer's words, how critical it is for them, when and by whom it "
+        "was logged, and for a defect the report (steps, how it was started, expected and "
+        "actual result, screenshot or video links); `report` is null when the mention "
+        "carries none. A request lists its own mentions and those of the requests merged "
+        "into it, each with the `request` it was raised on; a merged request lists its own."
+    ),
+    parameters=[NUMBER],
+    responses={200: s.MentionSerializer(many=True), **BAD_QUERY, **AUTH, **NOT_FOUND},
+)
+class RequestMentionsView(CheckedURL, generics.ListAPIView):
+    permission_classes = [CanReadMentions]
+    serializer_class = s.MentionSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Mention]:
+        if getattr(self, "swagger_fake_view", False):  # the schema asks for a model only
+            return Mention.objects.none()
+        number = self.kwargs["number"]
+        mentions = selectors.request_mentions(number=number)
+        if mentions is None:
+            raise NotFoundError(f"There is no request {number}.")
+        return mentions
 
 
 class RequestTransitionView(_JSONView):
