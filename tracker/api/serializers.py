@@ -273,9 +273,7 @@ class MentionAccountSerializer(serializers.Serializer):
 
 
 class MentionThreadSerializer(serializers.Serializer):
-    channel: serializers.SlugRelatedField[Channel] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
-    )
+    channel = serializers.CharField(source="channel.slug", help_text="The channel's slug.")
     ref = serializers.CharField()
 
 
