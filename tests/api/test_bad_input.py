@@ -3,6 +3,7 @@ a body nested thousands deep, a null character in the address or a query paramet
 PostgreSQL refuses in any text), a page that is not there."""
 
 import json
+import time
 
 import pytest
 from django.urls import URLPattern, URLResolver, reverse
@@ -41,6 +42,19 @@ def test_a_body_nested_thousands_deep_is_a_400_not_a_recursion_error(agent, chan
         }
     ]
     assert not FeatureRequest.objects.exists()
+
+
+def test_checking_the_depth_takes_one_pass_whatever_the_body(agent, channel):
+    # An unterminated string of escaped quotes: searching for strings would start one at
+    # every quote and read to the end each time (minutes for this body).
+    body = '{"quote": "' + '\\"' * 60_000
+
+    started = time.perf_counter()
+    response = agent.post(INTAKE, body, content_type="application/json")
+
+    assert time.perf_counter() - started < 5
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
 
 
 def test_a_body_nested_to_the_limit_is_read(agent, channel):

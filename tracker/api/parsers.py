@@ -12,8 +12,10 @@ from rest_framework.parsers import JSONParser
 from tracker.api.exceptions import BodyTooLarge
 from tracker.limits import JSON_DEPTH_MAX
 
-# A JSON string (skipped whole, so that brackets inside one do not count) or a bracket.
-_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+# The pieces of a JSON text that matter to its depth, read one after the other from the
+# start: a string (whole, so that brackets inside one do not count), an opening or a closing
+# bracket, or a run of anything else.
+_PIECE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[{]|[\]}]|[^"\[\]{}]+')
 
 
 class LimitedJSONParser(JSONParser):
@@ -54,9 +56,18 @@ class LimitedJSONParser(JSONParser):
 
 
 def _check_depth(text: str) -> None:
+    """Refuse `text` if its brackets nest deeper than JSON_DEPTH_MAX. Each character is
+    read once: the pieces are matched end to end, never searched for (a search would try
+    a string from every quote, which an unterminated string of escaped quotes makes
+    quadratic)."""
     depth = 0
-    for match in _STRING_OR_BRACKET.finditer(text):
-        token = match.group()
+    position = 0
+    while position < len(text):
+        piece = _PIECE.match(text, position)
+        if piece is None:
+            return  # an unterminated string: not JSON, which the parser then says
+        position = piece.end()
+        token = piece.group()
         if token in ("[", "{"):
             depth += 1
             if depth > JSON_DEPTH_MAX:
