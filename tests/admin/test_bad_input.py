@@ -71,9 +71,12 @@ def test_the_export_refuses_a_page_that_is_not_there_with_a_400(pm_client, log, 
         ("admin:tracker_account_changelist", "plan"),
         ("admin:tracker_thread_changelist", "language"),
         ("admin:tracker_thread_changelist", "channel__id__exact"),
+        ("admin:tracker_channel_changelist", "kind"),
+        ("admin:tracker_notification_changelist", "state"),
+        ("admin:tracker_notification_changelist", "thread__language"),
     ],
 )
-def test_accounts_and_threads_ignore_a_filter_value_holding_a_null_character(
+def test_the_other_lists_ignore_a_filter_value_holding_a_null_character(
     pm_client, backlog, page, parameter
 ):
     response = pm_client.get(reverse(page), {parameter: "\x00"})

@@ -45,7 +45,7 @@ class ChannelForm(forms.ModelForm):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(CheckedFilters):
     form = ChannelForm
     list_display = ["slug", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
