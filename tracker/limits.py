@@ -8,6 +8,9 @@ DESCRIPTION_MAX = 10_000
 NOTE_MAX = 2_000
 # A search of the backlog, in the API's `q` filter.
 SEARCH_TERM_MAX = 200
+# How deeply a JSON body may nest: an intake is three levels deep. Python's parser recurses
+# once per level and gives up near a thousand, so the API's parser stops far before that.
+JSON_DEPTH_MAX = 32
 
 # A mention: the customer's words and a defect's report.
 QUOTE_MAX = 10_000

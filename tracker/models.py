@@ -320,6 +320,14 @@ class Mention(models.Model):
     def __str__(self) -> str:
         return f"{self.thread} → #{self.request_id}"
 
+    # Its defect report, in the order a support desk asks for it.
+    REPORT_FIELDS = ("steps", "started_how", "expected", "actual", "attachments")
+
+    @property
+    def has_report(self) -> bool:
+        """Whether it carries a defect report (intake insists on one for a defect)."""
+        return any(getattr(self, name) for name in self.REPORT_FIELDS)
+
 
 class StatusChange(models.Model):
     """The history of a request; the public note is shown to customers."""

@@ -12,7 +12,13 @@ from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncWeek
 from django.urls import reverse
 
-from tracker.models import FeatureRequest, FeatureRequestQuerySet, Mention, StatusChange
+from tracker.models import (
+    FeatureRequest,
+    FeatureRequestQuerySet,
+    Mention,
+    MentionQuerySet,
+    StatusChange,
+)
 
 if TYPE_CHECKING:
     from tracker.ranking import Ranking
@@ -115,13 +121,29 @@ def request_overview(*, request: FeatureRequest, mentions_shown: int) -> Request
     """A request's score explained, its latest mentions (its own and those of requests
     merged into it), its status history and the requests merged into it."""
     family = Mention.objects.of_requests([request.number])
-    mentions = family.select_related("thread__account", "thread__channel", "logged_by")
     return RequestOverview(
         ranking=request.ranking(),
-        mentions=list(mentions.order_by("-created_at", "-id")[:mentions_shown]),
+        mentions=list(_latest_first(family)[:mentions_shown]),
         mention_total=family.count(),
         history=list(StatusChange.objects.filter(request=request).select_related("changed_by")),
         duplicates=list(FeatureRequest.objects.filter(duplicate_of=request).order_by("number")),
+    )
+
+
+def request_mentions(*, number: int) -> MentionQuerySet | None:
+    """Every mention request `number` stands for, newest first: its own and those of the
+    requests merged into it, with who raised each, where, and who logged it. None when there
+    is no such request."""
+    if not FeatureRequest.objects.filter(number=number).exists():
+        return None
+    return _latest_first(Mention.objects.of_requests([number]))
+
+
+def _latest_first(mentions: MentionQuerySet) -> MentionQuerySet:
+    """Mentions as staff read them: newest first, each with its account, channel and the
+    user who logged it fetched in the same query."""
+    return mentions.select_related("thread__account", "thread__channel", "logged_by").order_by(
+        "-created_at", "-id"
     )
 
 

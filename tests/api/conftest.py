@@ -35,6 +35,17 @@ def stranger(db):
     return client_for(UserFactory(username="stranger"))
 
 
+# The parts of a complete defect report, as intake takes them.
+DEFECT = {
+    "kind": "defect",
+    "steps": "Open Deals, choose Export, pick XLSX",
+    "started_how": "From the deal list toolbar",
+    "expected": "An XLSX file downloads",
+    "actual": "A blank page",
+    "attachments": ["https://files.example.com/screen1.png"],
+}
+
+
 def intake_payload(**overrides):
     payload = {
         "account": {"external_id": "acme.bitrix24.com", "name": "Acme", "plan": "professional"},

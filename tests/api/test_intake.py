@@ -3,21 +3,13 @@ import json
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import errors_by_field, intake_payload
+from tests.api.conftest import DEFECT, errors_by_field, intake_payload
 from tests.factories import log_intake
 from tracker.choices import Event, Status
 from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
 from tracker.notifications.messages import render
 
 URL = reverse("api-intake")
-DEFECT = {
-    "kind": "defect",
-    "steps": "Open Deals, choose Export, pick XLSX",
-    "started_how": "From the deal list toolbar",
-    "expected": "An XLSX file downloads",
-    "actual": "A blank page",
-    "attachments": ["https://files.example.com/screen1.png"],
-}
 
 
 def test_it_logs_a_new_request_and_answers_201_with_its_number_and_status_url(agent, channel):
@@ -178,6 +170,25 @@ def test_it_refuses_an_attachment_that_is_not_a_url(agent, channel):
 
     assert response.status_code == 400
     assert list(errors_by_field(response)) == ["attachments.0"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(document.cookie)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "ftp://files.example.com/screen.png",
+    ],
+)
+def test_it_refuses_an_attachment_that_is_not_an_http_or_https_link(agent, channel, link):
+    attachments = ["https://files.example.com/screen1.png", link]
+    payload = intake_payload(title="Blank page", **{**DEFECT, "attachments": attachments})
+
+    response = agent.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert errors_by_field(response)["attachments.1"]["code"] == "invalid"
+    assert not FeatureRequest.objects.exists()
 
 
 def test_it_refuses_an_unknown_channel_naming_it(agent, channel):

@@ -27,6 +27,7 @@ def cases(w):
     public = {ANON: 200, STRANGER: 200, AGENT: 200, PM: 200}
     public_not_allowed = {ANON: 405, STRANGER: 405, AGENT: 405, PM: 405}
     request = reverse("api-request", args=[w["first"]])
+    mentions = reverse("api-request-mentions", args=[w["first"]])
     transition = reverse("api-request-transition", args=[w["first"]])
     merge = reverse("api-request-merge", args=[w["second"]])
     account = reverse("api-account", args=["acme.bitrix24.com"])
@@ -48,6 +49,8 @@ def cases(w):
         ("patch", request, {"priority": "p2"}, decide),
         ("put", request, {"priority": "p2"}, not_allowed),
         ("delete", request, None, not_allowed),
+        ("get", mentions, None, read),
+        ("post", mentions, {}, not_allowed),
         ("post", transition, {"status": "accepted"}, decide),
         ("get", transition, None, pm_not_allowed),
         ("post", merge, {"into": w["third"]}, decide),

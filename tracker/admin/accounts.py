@@ -4,12 +4,13 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tracker.admin.filters import CheckedFilters
 from tracker.models import Account, Channel, Thread
 from tracker.services import AccountData, account_upsert
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(CheckedFilters):
     list_display = ["external_id", "name", "plan", "created_at"]
     list_filter = ["plan"]
     search_fields = ["external_id", "name"]
@@ -44,14 +45,14 @@ class ChannelForm(forms.ModelForm):
 
 
 @admin.register(Channel)
-class ChannelAdmin(admin.ModelAdmin):
+class ChannelAdmin(CheckedFilters):
     form = ChannelForm
     list_display = ["slug", "name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
 
 
 @admin.register(Thread)
-class ThreadAdmin(admin.ModelAdmin):
+class ThreadAdmin(CheckedFilters):
     list_display = ["ref", "channel", "account", "language", "created_at"]
     list_filter = ["channel", "language"]
     search_fields = ["ref", "account__external_id", "account__name"]

@@ -1,5 +1,9 @@
 """The backlog's list filters and search. Each narrows the requests with a
-`FeatureRequestQuerySet` method, the same one the API's filters call."""
+`FeatureRequestQuerySet` method, the same one the API's filters call.
+
+Every filter value passes through `CheckedChangeList` first, which drops one that holds a
+null character: no column holds one, and PostgreSQL refuses one in any text, so the list
+would fail to load instead of being filtered."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +19,25 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Criticality, Language, Plan
 from tracker.models import Channel, FeatureRequest, FeatureRequestQuerySet
+
+
+class CheckedChangeList(ChangeList):
+    """A changelist whose filters (list_filter's own and the plain field lookups it allows)
+    never see a value holding a null character: the list answers as if it were not given."""
+
+    def get_filters_params(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {
+            name: values
+            for name, values in super().get_filters_params(params).items()
+            if not any("\x00" in value for value in values)
+        }
+
+
+class CheckedFilters(admin.ModelAdmin):
+    """A ModelAdmin whose list filters go through CheckedChangeList."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return CheckedChangeList
 
 
 def _requests(queryset: QuerySet[FeatureRequest]) -> FeatureRequestQuerySet:

@@ -5,15 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.errors import TrackerError
 from tracker.limits import (
+    ACTUAL_MAX,
+    ATTACHMENT_URL_MAX,
+    ATTACHMENTS_MAX,
+    DESCRIPTION_MAX,
+    EXPECTED_MAX,
     EXTERNAL_ID_MAX,
     NAME_MAX,
     NOTE_MAX,
     NUMBER_MAX,
+    QUOTE_MAX,
+    STARTED_HOW_MAX,
+    STEPS_MAX,
     THREAD_REF_MAX,
     TITLE_MAX,
 )
@@ -109,7 +119,10 @@ class MentionForm(ServiceForm):
     )
     language = forms.ChoiceField(label=_("Thread language"), choices=Language.choices)
     quote = forms.CharField(
-        label=_("Customer's words"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Customer's words"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=QUOTE_MAX,
+        required=False,
     )
     mention_criticality = forms.ChoiceField(
         label=_("How critical for this customer"),
@@ -146,25 +159,41 @@ class MentionForm(ServiceForm):
 class RequestLogForm(MentionForm):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=DESCRIPTION_MAX,
+        required=False,
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SUGGESTION)
     steps = forms.CharField(
-        label=_("What was done"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=STEPS_MAX,
+        required=False,
     )
     started_how = forms.CharField(
-        label=_("How it was started"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("How it was started"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=STARTED_HOW_MAX,
+        required=False,
     )
     expected = forms.CharField(
-        label=_("Expected result"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Expected result"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=EXPECTED_MAX,
+        required=False,
     )
     actual = forms.CharField(
-        label=_("Actual result"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Actual result"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=ACTUAL_MAX,
+        required=False,
     )
     attachments = forms.CharField(
         label=_("Screenshots or video (one link a line)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+        help_text=format_lazy(_("http or https links, at most {n}."), n=ATTACHMENTS_MAX),
     )
     field_order = [
         "title",
@@ -180,6 +209,43 @@ class RequestLogForm(MentionForm):
         "mention_criticality",
     ]
 
+    def clean_attachments(self) -> list[str]:
+        """One link a line, each checked as the API checks one: http or https, at most
+        ATTACHMENT_URL_MAX characters, at most ATTACHMENTS_MAX of them."""
+        links = self.cleaned_data["attachments"].split()
+        errors: list[forms.ValidationError] = []
+        if len(links) > ATTACHMENTS_MAX:
+            errors.append(
+                forms.ValidationError(
+                    _("At most %(max)d links; this has %(n)d."),
+                    code="max_length",
+                    params={"max": ATTACHMENTS_MAX, "n": len(links)},
+                )
+            )
+        for number, link in enumerate(links, start=1):
+            if len(link) > ATTACHMENT_URL_MAX:
+                errors.append(
+                    forms.ValidationError(
+                        _("Link %(n)d is longer than %(max)d characters."),
+                        code="max_length",
+                        params={"n": number, "max": ATTACHMENT_URL_MAX},
+                    )
+                )
+                continue
+            try:
+                validate_attachment_url(link)
+            except forms.ValidationError:
+                errors.append(
+                    forms.ValidationError(
+                        _("Link %(n)d (%(link)s) is not an http or https link."),
+                        code="invalid",
+                        params={"n": number, "link": link},
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return links
+
     def report(self) -> DefectReport | None:
         if self.cleaned_data["kind"] != Kind.DEFECT:
             return None
@@ -188,7 +254,7 @@ class RequestLogForm(MentionForm):
             started_how=self.cleaned_data["started_how"],
             expected=self.cleaned_data["expected"],
             actual=self.cleaned_data["actual"],
-            attachments=self.cleaned_data["attachments"].split(),
+            attachments=self.cleaned_data["attachments"],
         )
 
     def add_service_error(self, error: TrackerError) -> None:

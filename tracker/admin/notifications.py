@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.filters import CheckedFilters
 from tracker.choices import DeliveryState
 from tracker.models import Notification
 from tracker.notifications.messages import render
@@ -28,7 +29,7 @@ EXTRA_LOOKUPS = frozenset({"request__number__exact", "request__number", "thread_
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(CheckedFilters):
     list_display = [
         "id",
         "request_number",

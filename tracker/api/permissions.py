@@ -27,6 +27,12 @@ class CanReadRequests(_HasPermission):
     permission = "tracker.view_featurerequest"
 
 
+class CanReadMentions(_HasPermission):
+    """Who raised a request, in which words: support staff and product managers."""
+
+    permission = "tracker.view_mention"
+
+
 class CanDecide(_HasPermission):
     """Product managers: status, priority, criticality and merging."""
 

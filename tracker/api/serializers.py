@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tracker import limits
+from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
-from tracker.models import Account, Channel, FeatureRequest, Thread
+from tracker.models import Account, Channel, FeatureRequest, Mention, Thread
 from tracker.search import QUERY_MAX
 from tracker.selectors import status_url
 
@@ -34,6 +37,16 @@ class ErrorsSerializer(serializers.Serializer):
 
 
 # --- intake -----------------------------------------------------------------------------
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class AttachmentURLField(serializers.CharField):
+    """A screenshot or video link: http or https only (tracker.attachments)."""
+
+    default_validators = [validate_attachment_url]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=limits.ATTACHMENT_URL_MAX, **kwargs)
 
 
 class IntakeAccountSerializer(serializers.Serializer):
@@ -82,11 +95,11 @@ class IntakeSerializer(serializers.Serializer):
         max_length=limits.ACTUAL_MAX, required=False, allow_blank=True, default=""
     )
     attachments = serializers.ListField(
-        child=serializers.URLField(max_length=limits.ATTACHMENT_URL_MAX),
+        child=AttachmentURLField(),
         max_length=limits.ATTACHMENTS_MAX,
         required=False,
         default=list,
-        help_text="Screenshot or video URLs; a defect needs at least one.",
+        help_text="Screenshot or video URLs (http or https); a defect needs at least one.",
     )
 
 
@@ -251,6 +264,70 @@ class SimilarSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     similarity = serializers.FloatField(min_value=0, max_value=1)
+
+
+class MentionAccountSerializer(serializers.Serializer):
+    external_id = serializers.CharField()
+    name = serializers.CharField()
+    plan = serializers.ChoiceField(choices=Plan.choices)
+
+
+class MentionThreadSerializer(serializers.Serializer):
+    channel = serializers.CharField(source="channel.slug", help_text="The channel's slug.")
+    ref = serializers.CharField()
+
+
+class DefectReportSerializer(serializers.Serializer):
+    steps = serializers.CharField(help_text="What was done.")
+    started_how = serializers.CharField(help_text="How it was started.")
+    expected = serializers.CharField(help_text="The expected result.")
+    actual = serializers.CharField(help_text="The actual result.")
+    attachments = serializers.ListField(
+        child=serializers.CharField(), help_text="Screenshot or video links."
+    )
+
+
+class MentionSerializer(serializers.ModelSerializer):
+    request = serializers.IntegerField(
+        source="request_id",
+        help_text="The request the thread raised: this one, or one merged into it.",
+    )
+    account = MentionAccountSerializer(source="thread.account")
+    thread = MentionThreadSerializer()
+    language = serializers.ChoiceField(choices=Language.choices, source="thread.language")
+    criticality = serializers.ChoiceField(
+        choices=Criticality.choices, help_text="How critical it is for this customer."
+    )
+    logged_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who logged it; null when that user is gone.",
+    )
+    report = serializers.SerializerMethodField(
+        help_text="The defect report; null when the mention carries none."
+    )
+
+    class Meta:
+        model = Mention
+        fields = [
+            "request",
+            "account",
+            "thread",
+            "language",
+            "quote",
+            "criticality",
+            "created_at",
+            "logged_by",
+            "report",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(DefectReportSerializer(allow_null=True))
+    def get_report(self, mention: Mention) -> dict[str, Any] | None:
+        if not mention.has_report:
+            return None
+        return DefectReportSerializer(mention).data
 
 
 # --- accounts and threads ---------------------------------------------------------------

@@ -8,6 +8,11 @@ urlpatterns = [
     path("requests/similar/", views.SimilarRequestsView.as_view(), name="api-similar"),
     path("requests/<int:number>/", views.RequestDetailView.as_view(), name="api-request"),
     path(
+        "requests/<int:number>/mentions/",
+        views.RequestMentionsView.as_view(),
+        name="api-request-mentions",
+    ),
+    path(
         "requests/<int:number>/transition/",
         views.RequestTransitionView.as_view(),
         name="api-request-transition",

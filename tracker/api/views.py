@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound as NotFoundError
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +25,7 @@ from tracker.api.permissions import (
     CanDecide,
     CanLog,
     CanReadAccounts,
+    CanReadMentions,
     CanReadRequests,
     CanReadThreads,
 )
@@ -48,7 +51,28 @@ CONFLICT = {409: _errors("The request's current status does not allow this.")}
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
-class _JSONView(APIView):
+class CheckedURL:
+    """What every view of the API does before its own work: refuse a null character in the
+    URL, which no account, thread or filter value can hold (PostgreSQL refuses one in any
+    text, so it would otherwise fail deep in a query). In a path parameter it names nothing:
+    404. In a query parameter it is bad input: 400 naming the parameter. Checked after
+    authentication and permissions, so that a stranger learns nothing from it."""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise NotFoundError("Nothing here: the address holds a null character.")
+        refused = ProhibitNullCharactersValidator()
+        bad = [
+            name
+            for name, values in request.query_params.lists()
+            if any("\x00" in value for value in values)
+        ]
+        if bad:
+            raise ValidationError({name: [refused.message] for name in bad}, code=refused.code)
+
+
+class _JSONView(CheckedURL, APIView):
     parser_classes = [LimitedJSONParser]
 
 
@@ -121,7 +145,7 @@ class IntakeView(_JSONView):
     description="Requests by score, best first, unless `ordering` says otherwise.",
     responses={200: s.RequestListSerializer(many=True), **BAD_QUERY, **AUTH},
 )
-class RequestListView(generics.ListAPIView):
+class RequestListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadRequests]
     serializer_class = s.RequestListSerializer
     filterset_class = RequestFilter
@@ -144,7 +168,7 @@ class RequestDetailView(_JSONView):
     @extend_schema(
         summary="One request, with its score explained and its demand figures",
         parameters=[NUMBER],
-        responses={200: s.RequestDetailSerializer, **AUTH, **NOT_FOUND},
+        responses={200: s.RequestDetailSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND},
     )
     def get(self, request: Request, number: int) -> Response:
         return Response(s.RequestDetailSerializer(self._get(number)).data)
@@ -171,6 +195,34 @@ class RequestDetailView(_JSONView):
                 by=request.user,  # type: ignore[arg-type]
             )
         return Response(s.RequestDetailSerializer(self._get(number)).data)
+
+
+@extend_schema(
+    summary="Who raised a request: every customer thread, newest first",
+    description=(
+        "Each mention: the customer account, the thread (channel slug and reference) and its "
+        "language, the customer's words, how critical it is for them, when and by whom it "
+        "was logged, and for a defect the report (steps, how it was started, expected and "
+        "actual result, screenshot or video links); `report` is null when the mention "
+        "carries none. A request lists its own mentions and those of the requests merged "
+        "into it, each with the `request` it was raised on; a merged request lists its own."
+    ),
+    parameters=[NUMBER],
+    responses={200: s.MentionSerializer(many=True), **BAD_QUERY, **AUTH, **NOT_FOUND},
+)
+class RequestMentionsView(CheckedURL, generics.ListAPIView):
+    permission_classes = [CanReadMentions]
+    serializer_class = s.MentionSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Mention]:
+        if getattr(self, "swagger_fake_view", False):  # the schema asks for a model only
+            return Mention.objects.none()
+        number = self.kwargs["number"]
+        mentions = selectors.request_mentions(number=number)
+        if mentions is None:
+            raise NotFoundError(f"There is no request {number}.")
+        return mentions
 
 
 class RequestTransitionView(_JSONView):
@@ -227,7 +279,7 @@ class RequestMergeView(_JSONView):
         return Response(s.RequestDetailSerializer(RequestDetailView._get(survivor.number)).data)
 
 
-class SimilarRequestsView(APIView):
+class SimilarRequestsView(CheckedURL, APIView):
     permission_classes = [CanReadRequests]
 
     @extend_schema(
@@ -253,15 +305,15 @@ class SimilarRequestsView(APIView):
 
 
 @extend_schema(responses={200: s.AccountSerializer(many=True), **BAD_QUERY, **AUTH})
-class AccountListView(generics.ListAPIView):
+class AccountListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadAccounts]
     serializer_class = s.AccountSerializer
     queryset = Account.objects.order_by("external_id")
     filterset_fields = ["plan"]
 
 
-@extend_schema(responses={200: s.AccountSerializer, **AUTH, **NOT_FOUND})
-class AccountDetailView(generics.RetrieveAPIView):
+@extend_schema(responses={200: s.AccountSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND})
+class AccountDetailView(CheckedURL, generics.RetrieveAPIView):
     permission_classes = [CanReadAccounts]
     serializer_class = s.AccountSerializer
     queryset = Account.objects.all()
@@ -275,7 +327,7 @@ def _threads() -> QuerySet[Thread]:
 
 
 @extend_schema(responses={200: s.ThreadSerializer(many=True), **BAD_QUERY, **AUTH})
-class ThreadListView(generics.ListAPIView):
+class ThreadListView(CheckedURL, generics.ListAPIView):
     permission_classes = [CanReadThreads]
     serializer_class = s.ThreadSerializer
     filterset_fields = {
@@ -289,8 +341,8 @@ class ThreadListView(generics.ListAPIView):
         return _threads().order_by("id")
 
 
-@extend_schema(responses={200: s.ThreadSerializer, **AUTH, **NOT_FOUND})
-class ThreadDetailView(generics.RetrieveAPIView):
+@extend_schema(responses={200: s.ThreadSerializer, **BAD_QUERY, **AUTH, **NOT_FOUND})
+class ThreadDetailView(CheckedURL, generics.RetrieveAPIView):
     permission_classes = [CanReadThreads]
     serializer_class = s.ThreadSerializer
 
@@ -301,7 +353,7 @@ class ThreadDetailView(generics.RetrieveAPIView):
 # --- the public view --------------------------------------------------------------------
 
 
-class PublicRequestView(APIView):
+class PublicRequestView(CheckedURL, APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
@@ -310,7 +362,7 @@ class PublicRequestView(APIView):
         description="No accounts, threads, customers' words, description, priority or score.",
         auth=[],
         parameters=[NUMBER],
-        responses={200: s.PublicRequestSerializer, **NOT_FOUND},
+        responses={200: s.PublicRequestSerializer, **BAD_QUERY, **NOT_FOUND},
     )
     def get(self, request: Request, number: int) -> Response:
         public = selectors.public_request(number=number)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.filters import (
     ChannelFilter,
+    CheckedFilters,
     CriticalityFilter,
     LanguageFilter,
     PlanFilter,
@@ -28,7 +29,7 @@ from tracker.selectors import ranked_backlog
 
 
 @admin.register(FeatureRequest)
-class FeatureRequestAdmin(DecisionPages, LoggingPages, RequestPage, CsvExport):
+class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPage, CsvExport):
     list_display = [
         "number",
         "title",

@@ -7,8 +7,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
 
 from tracker.admin.requests.pages import BacklogPage
 from tracker.models import FeatureRequestQuerySet
@@ -32,7 +33,12 @@ class CsvExport(BacklogPage):
         if not self.has_view_permission(request):
             raise PermissionDenied
         # The list's own filters and search; its sorting by a column header does not apply.
-        listed = cast(FeatureRequestQuerySet, self.get_changelist_instance(request).queryset)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # What the list page answers by sending the user back to the unfiltered list.
+            return HttpResponseBadRequest("The filters or the page number are not valid.")
+        listed = cast(FeatureRequestQuerySet, changelist.queryset)
         rows = listed.ranked().values_list(*CSV_COLUMNS)
         response = StreamingHttpResponse(
             _csv_lines(rows.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
