@@ -14,17 +14,16 @@ def decide(slug: str) -> str:
     return reverse("admin:tracker_featurerequest_decide", kwargs={"slug": slug})
 
 
+def accept(client, number: int, note: str, **more: str):
+    return client.post(
+        decide("status"), {"ids": number, "status": "accepted", "public_note": note, **more}
+    )
+
+
 def test_a_status_note_promising_a_date_is_refused_before_the_confirmation(pm_client, log):
     wish = log("Export deals to XLSX")
 
-    response = pm_client.post(
-        decide("status"),
-        {
-            "ids": wish.number,
-            "status": "accepted",
-            "public_note": "We plan to ship this <b>before Christmas</b>.",
-        },
-    )
+    response = accept(pm_client, wish.number, "We plan to ship this <b>before Christmas</b>.")
 
     assert response.status_code == 200
     assert response.context["confirming"] is False
@@ -41,15 +40,7 @@ def test_a_status_note_promising_a_date_is_refused_before_the_confirmation(pm_cl
 def test_a_confirmed_post_with_a_date_changes_nothing_either(pm_client, log):
     wish = log("Export deals to XLSX")
 
-    response = pm_client.post(
-        decide("status"),
-        {
-            "ids": wish.number,
-            "status": "accepted",
-            "public_note": "Выпустим на следующей неделе.",
-            "confirm": "1",
-        },
-    )
+    response = accept(pm_client, wish.number, "Выпустим на следующей неделе.", confirm="1")
 
     assert response.status_code == 200
     assert MARKED.format("на следующей неделе") in response.content.decode()
@@ -61,13 +52,8 @@ def test_a_confirmed_post_with_a_date_changes_nothing_either(pm_client, log):
 def test_an_ordinary_note_reaches_the_confirmation(pm_client, log):
     wish = log("Export deals to XLSX")
 
-    response = pm_client.post(
-        decide("status"),
-        {
-            "ids": wish.number,
-            "status": "accepted",
-            "public_note": "The report's period picker now remembers the last range.",
-        },
+    response = accept(
+        pm_client, wish.number, "The report's period picker now remembers the last range."
     )
 
     assert response.context["confirming"] is True
