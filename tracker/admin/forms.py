@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -27,10 +30,38 @@ from tracker.limits import (
     THREAD_REF_MAX,
     TITLE_MAX,
 )
-from tracker.models import Channel
+from tracker.models import Channel, FeatureRequest
 from tracker.services import AccountData, DefectReport, ThreadData
+from tracker.services.checks import DatePhrase, refuse_date_phrase
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
+
+
+def shown(error: TrackerError) -> str | SafeString:
+    """A service's message for a form, with the phrase the deadline guard found in
+    <mark>, so that whoever wrote it sees which words to change."""
+    if not isinstance(error, DatePhrase):
+        return error.message
+    quoted = escape(f"\u201c{error.phrase}\u201d")
+    marked = f"\u201c<mark>{escape(error.phrase)}</mark>\u201d"
+    return mark_safe(escape(error.message).replace(quoted, marked, 1))  # noqa: S308
+
+
+class PublicTextField(forms.CharField):
+    """Text a customer reads (a public note, a public title), refused when submitted if it
+    names a date: before any confirmation page, by the same check the services make again
+    when they save it. There is no override; the text is reworded."""
+
+    def __init__(self, *, what: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.what = what
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        try:
+            refuse_date_phrase(value, what=self.what, field="")
+        except DatePhrase as error:
+            raise ValidationError(shown(error), code="date_phrase") from error
 
 
 class ServiceForm(forms.Form):
@@ -39,7 +70,7 @@ class ServiceForm(forms.Form):
 
     def add_service_error(self, error: TrackerError) -> None:
         name = self.error_fields.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, error.message)
+        self.add_error(name if name in self.fields else None, shown(error))
 
 
 class TransitionForm(ServiceForm):
@@ -50,7 +81,8 @@ class TransitionForm(ServiceForm):
         required=False,
         help_text=_("Each reason sends the customer its own message."),
     )
-    public_note = forms.CharField(
+    public_note = PublicTextField(
+        what="The public note",
         label=_("Public note"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=NOTE_MAX,
@@ -76,13 +108,24 @@ class MergeForm(ServiceForm):
         max_value=NUMBER_MAX,
         help_text=_("The other requests become its duplicates; their customers count for it."),
     )
-    public_note = forms.CharField(
+    public_note = PublicTextField(
+        what="The public note",
         label=_("Public note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=NOTE_MAX,
         required=False,
     )
     error_fields = {"number": "into"}
+
+
+class WordingForm(forms.ModelForm):
+    """A request's own page: its wording. The title is public on the status page."""
+
+    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+
+    class Meta:
+        model = FeatureRequest
+        fields = ["title", "description", "kind"]
 
 
 class PriorityForm(ServiceForm):
@@ -157,7 +200,7 @@ class MentionForm(ServiceForm):
 
 
 class RequestLogForm(MentionForm):
-    title = forms.CharField(label=_("Title"), max_length=TITLE_MAX)
+    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),

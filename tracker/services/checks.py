@@ -20,13 +20,37 @@ def require_choice(
         raise TrackerError(message or f"Unknown {noun} {value!r}.", field=field)
 
 
+class DatePhrase(TrackerError):
+    """A public text that states or implies when our work happens. `phrase` is the words at
+    fault, which the message quotes and the admin highlights."""
+
+    def __init__(self, *, what: str, phrase: str, field: str) -> None:
+        super().__init__(
+            f"{what} must not state or imply a date or a time frame: \u201c{phrase}\u201d. "
+            "Timing depends on the complexity of the work and the development queue.",
+            field=field,
+        )
+        self.phrase = phrase
+
+
+def refuse_date_phrase(text: str, *, what: str, field: str) -> None:
+    """Customers are never given a deadline: timing depends on complexity and the queue. Every
+    text a customer reads (a public note, a public title) is refused when the deadline guard
+    finds a date or a time frame in it; there is no override (docs/deadline-guard.md)."""
+    phrase = find_date_phrase(text)
+    if phrase is not None:
+        raise DatePhrase(what=what, phrase=phrase, field=field)
+
+
 def clean_title(title: str, *, if_blank: str) -> str:
-    """The title with its whitespace collapsed; refused when blank or too long."""
+    """The title with its whitespace collapsed; refused when blank, too long, or naming a
+    date: the title is public on the status page."""
     title = " ".join(title.split())
     if not title:
         raise TrackerError(if_blank, field="title")
     if len(title) > TITLE_MAX:
         raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
+    refuse_date_phrase(title, what="The title", field="title")
     return title
 
 
@@ -36,13 +60,5 @@ def clean_note(public_note: str) -> str:
         raise TrackerError(
             f"The public note is longer than {NOTE_MAX} characters.", field="public_note"
         )
-    # Customers are never given a deadline: timing depends on complexity and the queue.
-    phrase = find_date_phrase(public_note)
-    if phrase is not None:
-        raise TrackerError(
-            "The public note must not state or imply a date or a time frame: "
-            f"\u201c{phrase}\u201d. Timing depends on the complexity of the work and the "
-            "development queue.",
-            field="public_note",
-        )
+    refuse_date_phrase(public_note, what="The public note", field="public_note")
     return public_note

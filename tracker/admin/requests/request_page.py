@@ -11,6 +11,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.charts import weekly_customers
+from tracker.admin.forms import WordingForm
 from tracker.admin.requests.decisions import decision_urls
 from tracker.admin.requests.pages import BacklogPage, acting_user
 from tracker.models import FeatureRequest
@@ -34,6 +35,7 @@ DEMAND = (
 
 
 class RequestPage(BacklogPage):
+    form = WordingForm
     # Status, demand, score, priority and criticality change only through the decision pages
     # and the services; the form edits the wording.
     readonly_fields = [*DECIDED, "criticality", *DEMAND]
