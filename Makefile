@@ -30,10 +30,12 @@ test: $(BIN)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Every figure at 1%, 10% and 100% of vendor scale on the PostgreSQL server at
-# 127.0.0.1:5432 (user postgres); writes docs/benchmarks.md and docs/benchmarks.png.
+# 127.0.0.1:5432 (user postgres), then the benchmarks of single parts (the deadline guard);
+# each writes its section of docs/benchmarks.md (the suite also docs/benchmarks.png).
 bench: $(BIN)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
+	$(BIN)/python -m bench.deadlines
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """Benchmark: how long the deadline guard takes to read one public note.
 
-    .venv/bin/python bench/deadlines.py [--calls 2000] [--seed 15]
+    .venv/bin/python -m bench.deadlines [--calls 2000] [--seed 15] [--no-docs]
 
 The guard (`tracker.deadlines.find_date_phrase`) runs on every status change, merge and
 public text, so it must answer in under 5 ms at the median for a 2,000-character note (the
@@ -12,8 +12,8 @@ somewhere in them.
 
 It prints p50 and p95 per size and language, in wall-clock time and in CPU time (the CPU
 time leaves out the moments another process had the processor, which matters on a busy
-machine), and exits non-zero when a 2,000-character median is 5 ms or more. It needs no
-database and imports nothing else from bench/.
+machine), writes them into docs/benchmarks.md, and exits non-zero when a 2,000-character
+median is 5 ms or more. It needs no database.
 """
 
 from __future__ import annotations
@@ -21,15 +21,19 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench import common
+from tracker.deadlines import find_date_phrase
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "deadline_notes.jsonl"
 SIZES = (200, 2_000)
 TARGET_MS = 5.0
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:deadlines:start -->", "<!-- bench:deadlines:end -->"
 
 
 def notes_of(size: int, pool: list[str], count: int, rng: random.Random) -> list[str]:
@@ -66,10 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2_000, help="calls per row")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
     options = parser.parse_args(argv)
-
-    sys.path.insert(0, str(ROOT))
-    from tracker.deadlines import find_date_phrase
 
     labelled = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines()]
     rng = random.Random(options.seed)  # noqa: S311 - reproducible test notes, not secrets
@@ -83,8 +85,14 @@ def main(argv: list[str] | None = None) -> int:
         everything = [n["text"] for n in labelled]
         rows.append(("mixed", size, notes_of(size, everything, 200, rng)))
 
-    print(f"deadline guard: {options.calls} calls per row, notes from {DATA.relative_to(ROOT)}")
-    print(f"{'note':<18} {'wall p50':>9} {'wall p95':>9} {'cpu p50':>9} {'cpu p95':>9}")
+    lines = [
+        f"Deadline guard, `python -m bench.deadlines`: {options.calls} calls per row, notes from"
+        f" `{DATA.relative_to(ROOT)}`; target: a 2,000-character note under {TARGET_MS:g} ms"
+        " at the median.",
+        "",
+        "| note | wall p50 | wall p95 | CPU p50 | CPU p95 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     slow = []
     for language, size, notes in rows:
         for note in notes[:20]:  # warm up: compiled patterns, caches
@@ -92,14 +100,22 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = measure(find_date_phrase, notes, options.calls)
         (wall50, wall95), (cpu50, cpu95) = percentiles(wall), percentiles(cpu)
         label = f"{size:,} chars, {language}"
-        print(f"{label:<18} {wall50:>7.2f}ms {wall95:>7.2f}ms {cpu50:>7.2f}ms {cpu95:>7.2f}ms")
+        lines.append(
+            f"| {label} | {wall50:.2f} ms | {wall95:.2f} ms | {cpu50:.2f} ms | {cpu95:.2f} ms |"
+        )
         if size == max(SIZES) and wall50 >= TARGET_MS:
             slow.append(label)
-    if slow:
-        print(f"over {TARGET_MS:g} ms at the median: {', '.join(slow)}")
-        return 1
-    print(f"every {max(SIZES):,}-character median is under {TARGET_MS:g} ms")
-    return 0
+    lines += [
+        "",
+        f"Over {TARGET_MS:g} ms at the median: {', '.join(slow)}."
+        if slow
+        else f"Every {max(SIZES):,}-character median is under {TARGET_MS:g} ms.",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if not options.no_docs:
+        common.write_section(DOCS, START, END, report)
+    return 1 if slow else 0
 
 
 if __name__ == "__main__":
