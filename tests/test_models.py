@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from tests.api.conftest import log
 from tests.factories import ChannelFactory, FeatureRequestFactory
@@ -102,7 +102,10 @@ def test_adding_the_constraints_never_gives_a_number_twice():
     """SQLite rebuilds a table to add a constraint, which would restart its counter."""
     call_command("migrate", "tracker", "0004", verbosity=0)
     kept = FeatureRequest.objects.create(title="Kept")
-    FeatureRequest.objects.create(title="Deleted").delete()
+    deleted = FeatureRequest.objects.create(title="Deleted")
+    # By hand: Model.delete() would look for rows of tables made after 0004 that refer to it.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tracker_featurerequest WHERE number = %s", [deleted.number])
 
     call_command("migrate", "tracker", verbosity=0)
     new = FeatureRequest.objects.create(title="New")
