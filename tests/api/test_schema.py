@@ -27,6 +27,7 @@ def test_the_schema_documents_every_endpoint(db):
         "/api/requests/{number}/",
         "/api/requests/{number}/transition/",
         "/api/requests/{number}/merge/",
+        "/api/requests/{number}/history/",
         "/api/accounts/",
         "/api/accounts/{external_id}/",
         "/api/threads/",
