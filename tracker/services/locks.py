@@ -15,7 +15,8 @@ requests merged into a duplicate, the requests an account raised) is read before
 locks and read again once they are held: when it changed meanwhile, the locks are let go
 (they were taken in a savepoint, rolled back) and taken again on what it is now; should
 that keep failing, the transaction starts over (`StaleLocks`, run again by
-`atomic_retried`). An account is locked the same way (`lock_account`).
+`atomic_retried`), as it does when an account it holds shared must be changed after all
+(`lock_account`).
 
 Rows are locked FOR NO KEY UPDATE: no service changes a key, and the weaker lock lets
 another transaction insert a row that refers to a locked one (a notification to a thread
@@ -29,7 +30,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
@@ -111,25 +112,22 @@ def lock_account(account: Account, *, to_change: Callable[[Account], bool]) -> A
     it (`to_change` of the account as read before says so), else shared with other intakes.
 
     A shared lock cannot safely become exclusive (two holders would each wait for the
-    other), so it is taken in a savepoint: when the account turns out to have changed
-    meanwhile so that the transaction must change it after all, the savepoint is rolled
-    back, which lets go of the shared lock, and the exclusive one is taken."""
-    if not to_change(account):
-        try:
-            with transaction.atomic():
-                shared = _lock_account_shared(account.pk)
-                if to_change(shared):
-                    raise StaleLocks("the account changed meanwhile")
-                return shared
-        except StaleLocks:
-            pass
-    return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+    other): when the account turns out to have changed meanwhile so that the transaction
+    must change it after all, the transaction starts over (StaleLocks), and then takes the
+    exclusive lock at once. A rare race, cheaper to run again than to guard every intake
+    against with a savepoint."""
+    if not connection.features.has_select_for_update:
+        # SQLite: this transaction is the one writer from its start; nothing changes it.
+        return account
+    if to_change(account):
+        return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+    shared = _lock_account_shared(account.pk)
+    if to_change(shared):
+        raise StaleLocks("the account changed meanwhile")
+    return shared
 
 
 def _lock_account_shared(pk: int) -> Account:
-    if not connection.features.has_select_for_update:
-        # SQLite: one writer at a time already.
-        return Account.objects.get(pk=pk)
     # The ORM has no FOR SHARE; the table's name comes from the model, the key is a param.
     table = connection.ops.quote_name(Account._meta.db_table)
     return Account.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk])[0]  # noqa: S608
@@ -138,8 +136,8 @@ def _lock_account_shared(pk: int) -> Account:
 # --- level 3: requests, in ascending number, in one statement -----------------------------
 
 
-def _locking() -> QuerySet[FeatureRequest]:
-    return FeatureRequest.objects.select_for_update(no_key=True).order_by("number")
+def _locking(**options: Any) -> QuerySet[FeatureRequest]:
+    return FeatureRequest.objects.select_for_update(no_key=True, **options).order_by("number")
 
 
 def lock_requests(numbers: Iterable[int]) -> dict[int, FeatureRequest]:
@@ -165,6 +163,9 @@ def _settled(lock: Callable[[], R]) -> R:
     checks what it read, again while what it locked went stale. Each run is a savepoint:
     rolled back, it lets go of the rows it locked, so the next run holds no request while
     it takes them, as the lock order wants."""
+    if not connection.features.has_select_for_update:
+        # SQLite: this transaction is the one writer from its start; nothing goes stale.
+        return lock()
     for _ in range(ATTEMPTS):
         try:
             with transaction.atomic():
@@ -181,19 +182,36 @@ def lock_tracked(
     it was merged into), in one statement; returns them by the number asked for. A missing
     number is NotFound naming `field`."""
     asked = set(numbers)
+    if not asked:
+        return {}
+    tracked_under = FeatureRequest.objects.filter(number__in=asked).values(
+        canonical=Coalesce("duplicate_of_id", "number")
+    )
 
     def lock() -> dict[int, FeatureRequest]:
-        tracked_under = dict(
-            FeatureRequest.objects.filter(number__in=asked).values_list(
-                "number", Coalesce("duplicate_of_id", "number")
-            )
-        )
-        if missing := asked - set(tracked_under):
-            raise missing_request(min(missing), field=field)
-        locked = lock_requests(tracked_under.values())
+        # One statement finds and locks them; OF: the subquery's rows are only read.
+        locked = {
+            request.number: request
+            for request in _locking(of=("self",)).filter(number__in=tracked_under)
+        }
         if any(request.duplicate_of_id is not None for request in locked.values()):
             raise StaleLocks("a request to lock was merged meanwhile")
-        return {number: locked[canonical] for number, canonical in tracked_under.items()}
+        found = {number: locked[number] for number in asked if number in locked}
+        if len(found) == len(asked):
+            return found
+        # Numbers merged into another (or missing): by the request they are tracked under.
+        merged = dict(
+            FeatureRequest.objects.filter(number__in=asked - set(found)).values_list(
+                "number", "duplicate_of_id"
+            )
+        )
+        if missing := asked - set(found) - set(merged):
+            raise missing_request(min(missing), field=field)
+        for number, survivor in merged.items():
+            if survivor not in locked:
+                raise StaleLocks("a request to lock was merged meanwhile")
+            found[number] = locked[survivor]
+        return found
 
     return _settled(lock)
 
