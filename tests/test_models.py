@@ -5,12 +5,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from tests.api.conftest import log
-from tests.factories import ChannelFactory, FeatureRequestFactory
+from tests.factories import ChannelFactory, FeatureRequestFactory, UserFactory
 from tracker import services
 from tracker.choices import Criticality, Status
 from tracker.models import (
     Account,
     Channel,
+    Decision,
     FeatureRequest,
     Mention,
     Notification,
@@ -280,3 +281,28 @@ def test_a_request_matching_several_quotes_is_found_once(searchable, channel):
     log(channel, number=searchable["xlsx"], account="e.example", ref="e1", quote="выгрузка снова")
 
     assert [r.number for r in FeatureRequest.objects.search("выгрузка")] == [searchable["xlsx"]]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_decision_log_begins_with_the_status_changes_made_before_it():
+    call_command("migrate", "tracker", "0005", verbosity=0)
+    pm = UserFactory(username="pm-before")
+    accepted = FeatureRequest.objects.create(title="Accepted", status="accepted")
+    merged = FeatureRequest.objects.create(
+        title="Merged", status="duplicate", duplicate_of=accepted
+    )
+    StatusChange.objects.create(request=accepted, to_status="under_review")  # registered
+    StatusChange.objects.create(
+        request=accepted, from_status="under_review", to_status="accepted", changed_by=pm
+    )
+    StatusChange.objects.create(request=merged, from_status="under_review", to_status="duplicate")
+
+    call_command("migrate", "tracker", verbosity=0)
+
+    rows = Decision.objects.order_by("at", "id").values_list(
+        "request_id", "kind", "field", "old", "new", "by__username"
+    )
+    assert list(rows) == [
+        (accepted.number, "status", "status", "under_review", "accepted", "pm-before"),
+        (merged.number, "merge", "status", "under_review", "duplicate", None),
+    ]
