@@ -216,6 +216,9 @@ TRACKER_CRITICALITY_POINTS = env_weights(
     "TRACKER_CRITICALITY_POINTS", "low=0,normal=10,high=25,critical=40"
 )
 TRACKER_PRIORITY_POINTS = env_weights("TRACKER_PRIORITY_POINTS", "none=0,p4=5,p3=15,p2=30,p1=50")
+# The plan of an account seen first in an intake that names none; an intake without a plan
+# never changes an existing account's.
+TRACKER_DEFAULT_PLAN = env("TRACKER_DEFAULT_PLAN", "free")
 
 # Notifications: where declined customers are sent, and how the worker delivers.
 # The partner directory, for work that official partners do (implementation, workflows).

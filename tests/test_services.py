@@ -10,7 +10,15 @@ from tracker.errors import (
     TrackerError,
     TransitionNotAllowed,
 )
-from tracker.models import Account, FeatureRequest, Mention, Notification, StatusChange, Thread
+from tracker.models import (
+    Account,
+    Decision,
+    FeatureRequest,
+    Mention,
+    Notification,
+    StatusChange,
+    Thread,
+)
 from tracker.services import AccountData, DefectReport, ThreadData
 
 pytestmark = pytest.mark.django_db
@@ -586,3 +594,137 @@ def test_a_thread_factory_thread_can_be_logged_through_intake_log(channel):
     thread = ThreadFactory(channel=channel)
     result = log_in_thread(thread, title="  Many   spaces  ")
     assert result.request.title == "Many spaces"
+
+
+# --- the account's plan ----------------------------------------------------------------------
+
+
+def test_an_intake_that_leaves_the_plan_out_keeps_the_accounts(channel):
+    number = intake(plan="enterprise").request.number
+
+    services.intake_log(
+        account=AccountData(external_id="acme.bitrix24.com"),
+        thread=ThreadData(channel="hooks-main", ref="chat2"),
+        request_number=number,
+    )
+
+    assert Account.objects.get().plan == "enterprise"
+    assert refreshed(number).demand_weight == 3.0
+
+
+def test_the_default_plan_must_be_a_plan(channel, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.TRACKER_DEFAULT_PLAN = "gold"
+    with pytest.raises(ImproperlyConfigured):
+        services.account_upsert(data=AccountData(external_id="new.example.com"))
+
+
+# --- the decision log ------------------------------------------------------------------------
+
+
+def decisions(number=None, **filters):
+    rows = Decision.objects.filter(**filters)
+    if number is not None:
+        rows = rows.filter(request_id=number)
+    return [(d.kind, d.field, d.old, d.new, d.by) for d in rows.order_by("at", "id")]
+
+
+def test_a_status_change_is_on_record_with_who_and_both_values(channel, product_manager):
+    number = intake().request.number
+
+    services.request_transition(number=number, status="accepted", by=product_manager)
+    services.request_transition(
+        number=number, status="declined", reason="partner_work", by=product_manager
+    )
+
+    assert decisions(number) == [
+        ("status", "status", "under_review", "accepted", product_manager),
+        ("status", "status", "accepted", "declined", product_manager),
+        ("status", "decline_reason", "", "partner_work", product_manager),
+    ]
+    assert all(d.at is not None for d in Decision.objects.all())
+
+
+def test_priority_and_criticality_are_on_record(channel, product_manager):
+    number = intake().request.number
+
+    services.request_set_priority(number=number, priority="p1", by=product_manager)
+    services.request_set_criticality(number=number, criticality="critical", by=product_manager)
+    services.request_set_criticality(number=number, criticality="", by=product_manager)
+
+    assert decisions(number) == [
+        ("priority", "priority", "none", "p1", product_manager),
+        ("criticality", "criticality", "", "critical", product_manager),
+        ("criticality", "criticality", "critical", "", product_manager),
+    ]
+
+
+def test_a_wording_edit_is_on_record_field_by_field(channel, product_manager):
+    number = intake(title="Export deals").request.number
+
+    services.request_edit(
+        number=number,
+        title="Export deals to XLSX",
+        description="",
+        kind="suggestion",
+        by=product_manager,
+    )
+
+    assert decisions(number) == [
+        ("wording", "title", "Export deals", "Export deals to XLSX", product_manager)
+    ]
+
+
+def test_a_merge_is_on_record_for_every_request_it_changed(channel, product_manager):
+    first = intake(ref="a1", title="One").request.number
+    second = intake(ref="b1", account="b.com", title="Two").request.number
+    third = intake(ref="c1", account="c.com", title="Three").request.number
+    services.request_merge(number=first, into=second, by=product_manager)
+    Decision.objects.all().delete()
+
+    services.request_merge(number=second, into=third, by=product_manager)
+
+    pm = product_manager
+    assert decisions(second) == [
+        ("merge", "status", "under_review", "duplicate", pm),
+        ("merge", "duplicate_of", "", str(third), pm),
+    ]
+    # What was merged into the duplicate moved to the survivor.
+    assert decisions(first) == [("merge", "duplicate_of", str(second), str(third), pm)]
+    assert decisions(third) == [("merge", "duplicates", "", f"{first},{second}", pm)]
+
+
+def test_a_plan_change_is_on_record_for_the_account(channel, product_manager):
+    intake(plan="free")
+
+    services.account_upsert(
+        data=AccountData(external_id="acme.bitrix24.com", plan="basic"), by=product_manager
+    )
+
+    account = Account.objects.get()
+    assert decisions(account=account) == [("plan", "plan", "free", "basic", product_manager)]
+
+
+def test_a_decision_that_changes_nothing_leaves_no_row(channel, product_manager):
+    number = intake(plan="free").request.number
+
+    services.request_set_priority(number=number, priority="none", by=product_manager)
+    services.request_set_criticality(number=number, criticality="", by=product_manager)
+    services.request_edit(
+        number=number, title="Export deals to XLSX", description="", kind="suggestion"
+    )
+    intake(plan="free", ref="chat2", request_number=number)
+
+    assert not Decision.objects.exists()
+
+
+def test_a_refused_decision_leaves_no_row(channel, product_manager):
+    number = intake().request.number
+
+    with pytest.raises(TransitionNotAllowed):
+        services.request_transition(number=number, status="done", by=product_manager)
+    with pytest.raises(MergeNotAllowed):
+        services.request_merge(number=number, into=number, by=product_manager)
+
+    assert not Decision.objects.exists()

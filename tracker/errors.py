@@ -40,3 +40,19 @@ class IncompleteReport(TrackerError):
             + "."
         )
         self.missing = missing
+
+
+class Busy(TrackerError):
+    """Other changes to the same rows kept getting in the way, even after the service ran
+    its transaction again a few times: nothing was changed, and trying again later works."""
+
+    code = "busy"
+    # Seconds after which trying again makes sense.
+    retry_after = 1
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "Other changes to the same request are under way; nothing was changed. "
+            "Try again in a moment."
+        )

@@ -401,3 +401,107 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.request_id} → {self.thread_id}"
+
+
+# --- the decision log -----------------------------------------------------------------------
+
+
+class DecisionKind(models.TextChoices):
+    STATUS = "status", _("Status")
+    MERGE = "merge", _("Merge")
+    PRIORITY = "priority", _("Priority")
+    CRITICALITY = "criticality", _("Criticality")
+    WORDING = "wording", _("Wording")
+    PLAN = "plan", _("Plan")
+
+
+# How the values of each field a decision changes are shown to people.
+_DECIDED_VALUES: dict[str, type[models.TextChoices]] = {
+    "status": Status,
+    "decline_reason": DeclineReason,
+    "priority": Priority,
+    "criticality": Criticality,
+    "kind": Kind,
+    "plan": Plan,
+}
+
+
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def of_request(self, number: int) -> DecisionQuerySet:
+        """The decisions about request `number`, oldest first, with who took them: its
+        own history (a request merged into it keeps its own)."""
+        return self.filter(request_id=number).select_related("by").order_by("at", "id")
+
+
+class Decision(models.Model):
+    """One decision on record: who changed which value of a request (its status, what it
+    is a duplicate of, priority, criticality, wording) or of an account (its plan), from
+    what to what, and when. The service that makes the change writes it in the same
+    transaction, one row per value changed; nothing else writes or changes it."""
+
+    # Each is looked up through the (…, at) index below, which serves it alone too.
+    request = models.ForeignKey(
+        FeatureRequest,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        db_index=False,
+    )
+    account = models.ForeignKey(
+        Account,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        db_index=False,
+    )
+    kind = models.CharField(max_length=20, choices=DecisionKind.choices)
+    # The name of the value changed: a field of the request or account ("status",
+    # "duplicate_of", "title", "plan"…), or "duplicates" for the requests merged into one.
+    field = models.CharField(max_length=30)
+    old = models.TextField(blank=True)
+    new = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            choices_constraint("decision", "kind", DecisionKind),
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, account__isnull=True)
+                | Q(request__isnull=True, account__isnull=False),
+                name="decision_of_request_or_account",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["request", "at"], name="decision_request_time"),
+            models.Index(fields=["account", "at"], name="decision_account_time"),
+        ]
+
+    def __str__(self) -> str:
+        subject = f"#{self.request_id}" if self.request_id else f"account {self.account_id}"
+        return f"{subject}: {self.field} {self.old or '∅'} → {self.new or '∅'}"
+
+    @property
+    def old_shown(self) -> str:
+        return self._shown(self.old)
+
+    @property
+    def new_shown(self) -> str:
+        return self._shown(self.new)
+
+    def _shown(self, value: str) -> str:
+        """A value as people read it: a choice's label, a request's number with #."""
+        choices = _DECIDED_VALUES.get(self.field)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        if self.field == "criticality" and not value:
+            return str(_("As customers say"))
+        if self.field in ("duplicate_of", "duplicates") and value:
+            return ", ".join(f"#{number}" for number in value.split(","))
+        return value or "—"

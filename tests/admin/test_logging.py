@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from tracker.choices import Event
-from tracker.models import FeatureRequest, Mention, Notification
+from tracker.models import Account, Decision, FeatureRequest, Mention, Notification
 
 ADD = reverse("admin:tracker_featurerequest_add")
 
@@ -123,3 +123,64 @@ def test_both_roles_open_the_logging_pages(request, who, log):
 
 def test_logging_on_a_missing_request_is_not_found(agent_client, hooks):
     assert agent_client.get(mention_page(424242)).status_code == 404
+
+
+# --- the account's plan: kept unless chosen on purpose -------------------------------------
+
+
+@pytest.mark.parametrize("page", ["add", "mention"])
+def test_the_log_forms_start_from_keeping_the_accounts_plan(agent_client, log, page):
+    wish = log("Dark mode", account="sakura.bitrix24.jp", plan="enterprise")
+    url = ADD if page == "add" else mention_page(wish.number)
+
+    form = agent_client.get(url).context["form"]
+
+    assert form["plan"].value() in (None, "")
+    assert form.fields["plan"].choices[0][0] == ""
+    assert "Keep the account" in str(form.fields["plan"].choices[0][1])
+
+
+@pytest.mark.parametrize("page", ["add", "mention"])
+def test_logging_a_thread_with_the_plan_left_to_keep_changes_no_plan(agent_client, log, page):
+    wish = log("Dark mode", account="sakura.bitrix24.jp", plan="enterprise", ref="chat1")
+    url = ADD if page == "add" else mention_page(wish.number)
+    data = thread_input(plan="")
+    if page == "add":
+        data.update(title="Export deals to XLSX", kind="suggestion")
+
+    response = agent_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Account.objects.get(external_id="sakura.bitrix24.jp").plan == "enterprise"
+    # One enterprise customer, weighed as such, on every request (the new one too).
+    assert {(r.customer_count, r.demand_weight) for r in FeatureRequest.objects.all()} == {(1, 3.0)}
+    assert not Decision.objects.exists()
+
+
+def test_a_new_account_logged_with_the_plan_left_to_keep_gets_the_default(
+    agent_client, hooks, settings
+):
+    settings.TRACKER_DEFAULT_PLAN = "standard"
+    response = agent_client.post(
+        ADD, {"title": "Export deals to XLSX", "kind": "suggestion", **thread_input(plan="")}
+    )
+
+    assert response.status_code == 302
+    assert Account.objects.get().plan == "standard"
+
+
+def test_a_plan_chosen_on_purpose_changes_the_account_on_record(agent_client, agent, log):
+    wish = log("Dark mode", account="sakura.bitrix24.jp", plan="free", ref="chat1")
+
+    response = agent_client.post(mention_page(wish.number), thread_input(plan="professional"))
+
+    assert response.status_code == 302
+    assert Account.objects.get().plan == "professional"
+    assert FeatureRequest.objects.get(number=wish.number).demand_weight == 2.0
+    decision = Decision.objects.get()
+    assert (decision.field, decision.old, decision.new, decision.by) == (
+        "plan",
+        "free",
+        "professional",
+        agent,
+    )

@@ -5,13 +5,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.admin.charts import weekly_customers
-from tracker.models import Mention
+from tracker.models import Account, Decision, Mention
 from tracker.services import (
     AccountData,
     DefectReport,
     ThreadData,
     intake_log,
     request_merge,
+    request_set_criticality,
+    request_set_priority,
     request_transition,
 )
 
@@ -228,3 +230,130 @@ def test_a_stored_link_that_is_not_http_or_https_is_shown_as_text(pm_client, def
     assert 'onmouseover="alert' not in content
     assert "<script>alert(1)</script>" not in content
     assert '<span class="attachment">' in content
+
+
+# --- the decision log ----------------------------------------------------------------------
+
+
+def history_page(number: int) -> str:
+    return reverse("admin:tracker_featurerequest_history", args=[number])
+
+
+def decide(slug: str) -> str:
+    return reverse("admin:tracker_featurerequest_decide", kwargs={"slug": slug})
+
+
+def test_every_decision_taken_in_admin_is_on_the_page_with_who_and_both_values(pm_client, pm, wish):
+    pm_client.post(decide("priority"), {"ids": wish.number, "priority": "p2", "confirm": "y"})
+    pm_client.post(
+        decide("criticality"), {"ids": wish.number, "criticality": "critical", "confirm": "y"}
+    )
+    pm_client.post(decide("status"), {"ids": wish.number, "status": "accepted", "confirm": "y"})
+    pm_client.post(
+        page(wish.number), {"title": "Export to XLSX", "description": "", "kind": "defect"}
+    )
+
+    response = pm_client.get(page(wish.number))
+
+    shown = [
+        (d.kind, d.field, d.old_shown, d.new_shown, d.by) for d in response.context["decisions"]
+    ]
+    assert shown == [
+        ("wording", "kind", "Suggestion", "Defect", pm),
+        ("wording", "title", "Export deals to XLSX", "Export to XLSX", pm),
+        ("status", "status", "Under review", "Accepted", pm),
+        ("criticality", "criticality", "As customers say", "Critical", pm),
+        ("priority", "priority", "None", "P2", pm),
+    ]
+    section = response.content.decode().split('id="decisions"')[1].split('id="duplicates"')[0]
+    assert section.count('class="decision ') == 5
+    assert "pm-anna" in section and "As customers say" in section
+    assert history_page(wish.number) in section
+
+
+def test_the_page_shows_the_latest_decisions_and_links_to_all_of_them(pm_client, pm, wish):
+    for i in range(12):
+        request_set_priority(number=wish.number, priority=["p1", "p2"][i % 2], by=pm)
+        request_set_criticality(number=wish.number, criticality=["low", "high"][i % 2], by=pm)
+
+    response = pm_client.get(page(wish.number))
+
+    assert response.context["decision_total"] == 24
+    assert len(response.context["decisions"]) == 20
+    assert "the latest 20" in response.content.decode()
+
+
+def test_the_history_page_lists_every_decision_however_it_was_taken(pm_client, pm, wish, log):
+    dup = log("XLSX export", account="initech.bitrix24.com")
+    request_set_priority(number=wish.number, priority="p1", by=pm)  # as the API would
+    request_merge(number=dup.number, into=wish.number, by=pm)
+
+    response = pm_client.get(history_page(wish.number))
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "doesn’t have a change history" not in content
+    rows = [(d.kind, d.field, d.new_shown) for d in response.context["decisions"]]
+    assert rows == [
+        ("priority", "priority", "P1 (highest)"),
+        ("merge", "duplicates", f"#{dup.number}"),
+    ]
+    assert content.count('class="decision ') == 2
+    assert "pm-anna" in content and f"#{dup.number}" in content
+
+
+def test_a_request_without_decisions_says_so_on_its_history_page(pm_client, wish):
+    content = pm_client.get(history_page(wish.number)).content.decode()
+
+    assert "No decision has been taken about this request yet." in content
+
+
+def test_the_history_page_goes_page_by_page(pm_client, pm, wish):
+    for i in range(101):
+        request_set_priority(number=wish.number, priority=["p1", "p2"][i % 2], by=pm)
+
+    first = pm_client.get(history_page(wish.number))
+    second = pm_client.get(history_page(wish.number), {"p": 2})
+
+    assert len(first.context["decisions"]) == 100
+    assert [d.new for d in second.context["decisions"]] == ["p1"]
+    assert "101 decisions" in first.content.decode()
+
+
+def test_a_missing_requests_history_goes_back_to_the_admin_index(pm_client, db):
+    response = pm_client.get(history_page(999_999))
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"), [("pm_client", 200), ("agent_client", 200), ("nobody_client", 403)]
+)
+def test_who_may_read_the_history(request, wish, who, expected):
+    client = request.getfixturevalue(who)
+
+    assert client.get(history_page(wish.number)).status_code == expected
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, wish):
+    response = client.get(history_page(wish.number))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
+
+
+def test_a_plan_changed_on_the_accounts_page_names_who_changed_it(pm_client, pm, wish):
+    account = Account.objects.get(external_id="acme.bitrix24.com")
+
+    pm_client.post(
+        reverse("admin:tracker_account_change", args=[account.pk]),
+        {"name": "Acme", "plan": "enterprise"},
+    )
+
+    decision = Decision.objects.get()
+    assert (decision.account, decision.old, decision.new, decision.by) == (
+        account,
+        "professional",
+        "enterprise",
+        pm,
+    )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.api.conftest import DEFECT, errors_by_field, intake_payload
 from tests.factories import log_intake
 from tracker.choices import Event, Status
-from tracker.models import Account, FeatureRequest, Mention, Notification, Thread
+from tracker.models import Account, Decision, FeatureRequest, Mention, Notification, Thread
 from tracker.notifications.messages import render
 
 URL = reverse("api-intake")
@@ -319,3 +319,89 @@ def test_product_managers_can_log_too(pm, channel):
 
     assert response.status_code == 201
     assert FeatureRequest.objects.get().status == Status.UNDER_REVIEW
+
+
+# --- the account's plan: kept unless given on purpose ---------------------------------------
+
+
+def test_an_intake_without_a_plan_keeps_the_accounts_plan_and_its_requests_weight(agent, channel):
+    number = log_intake(title="Export deals to XLSX", ref="chat1", plan="enterprise").number
+    before = FeatureRequest.objects.get(number=number)
+
+    response = agent.post(
+        URL,
+        intake_payload(
+            account={"external_id": "acme.bitrix24.com", "name": "Acme"},
+            thread={"channel": "hooks-main", "ref": "chat2"},
+            title="Dark theme",
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert Account.objects.get().plan == "enterprise"
+    request = FeatureRequest.objects.get(number=number)
+    assert (request.demand_weight, request.score) == (3.0, before.score)
+    # The new request counts the customer with the plan it has.
+    assert FeatureRequest.objects.get(number=response.json()["number"]).demand_weight == 3.0
+    assert not Decision.objects.exists()
+
+
+def test_a_new_account_without_a_plan_gets_the_default_plan(agent, channel, settings):
+    settings.TRACKER_DEFAULT_PLAN = "basic"
+    payload = intake_payload(account={"external_id": "new.bitrix24.com"})
+
+    assert agent.post(URL, payload, format="json").status_code == 201
+
+    assert Account.objects.get().plan == "basic"
+    assert FeatureRequest.objects.get().demand_weight == 1.0
+
+
+def test_without_the_setting_a_new_account_is_on_the_free_plan(agent, channel, settings):
+    del settings.TRACKER_DEFAULT_PLAN
+    payload = intake_payload(account={"external_id": "new.bitrix24.com"})
+
+    assert agent.post(URL, payload, format="json").status_code == 201
+
+    assert Account.objects.get().plan == "free"
+
+
+def test_a_plan_given_on_purpose_changes_it_on_record_and_reweighs(agent, channel, support_agent):
+    number = log_intake(title="Export deals to XLSX", ref="chat1", plan="free").number
+
+    response = agent.post(
+        URL,
+        intake_payload(
+            account={"external_id": "acme.bitrix24.com", "plan": "enterprise"},
+            thread={"channel": "hooks-main", "ref": "chat1"},
+            title="",
+            request_number=number,
+        ),
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert Account.objects.get().plan == "enterprise"
+    assert FeatureRequest.objects.get(number=number).demand_weight == 3.0
+    decision = Decision.objects.get()
+    assert (decision.kind, decision.field, decision.old, decision.new) == (
+        "plan",
+        "plan",
+        "free",
+        "enterprise",
+    )
+    assert (decision.account, decision.request, decision.by) == (
+        Account.objects.get(),
+        None,
+        support_agent,
+    )
+
+
+def test_it_refuses_an_unknown_plan_naming_it(agent, channel):
+    payload = intake_payload(account={"external_id": "acme.bitrix24.com", "plan": "gold"})
+
+    response = agent.post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert "account.plan" in errors_by_field(response)
+    assert not Account.objects.exists()

@@ -30,6 +30,7 @@ def cases(w):
     mentions = reverse("api-request-mentions", args=[w["first"]])
     transition = reverse("api-request-transition", args=[w["first"]])
     merge = reverse("api-request-merge", args=[w["second"]])
+    history = reverse("api-request-history", args=[w["first"]])
     account = reverse("api-account", args=["acme.bitrix24.com"])
     thread = reverse("api-thread", args=[w["thread"]])
     public_url = reverse("api-public-request", args=[w["first"]])
@@ -55,6 +56,8 @@ def cases(w):
         ("get", transition, None, pm_not_allowed),
         ("post", merge, {"into": w["third"]}, decide),
         ("get", merge, None, pm_not_allowed),
+        ("get", history, None, read),
+        ("post", history, {}, not_allowed),
         ("get", reverse("api-accounts"), None, read),
         ("post", reverse("api-accounts"), {}, not_allowed),
         ("get", account, None, read),

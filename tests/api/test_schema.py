@@ -28,6 +28,7 @@ def test_the_schema_documents_every_endpoint(db):
         "/api/requests/{number}/mentions/",
         "/api/requests/{number}/transition/",
         "/api/requests/{number}/merge/",
+        "/api/requests/{number}/history/",
         "/api/accounts/",
         "/api/accounts/{external_id}/",
         "/api/threads/",

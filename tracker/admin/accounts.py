@@ -22,7 +22,8 @@ class AccountAdmin(CheckedFilters):
     def save_model(self, request: HttpRequest, obj: Account, form: Any, change: bool) -> None:
         # Through the service: a new plan re-weighs every request the account raised.
         saved = account_upsert(
-            data=AccountData(external_id=obj.external_id, name=obj.name, plan=obj.plan)
+            data=AccountData(external_id=obj.external_id, name=obj.name, plan=obj.plan),
+            by=request.user,  # type: ignore[arg-type]
         )
         obj.pk = saved.pk
 

@@ -31,7 +31,7 @@ from tracker.limits import (
     TITLE_MAX,
 )
 from tracker.models import Channel, FeatureRequest
-from tracker.services import AccountData, DefectReport, ThreadData
+from tracker.services import AccountData, DefectReport, ThreadData, default_plan
 from tracker.services.checks import DatePhrase, refuse_date_phrase
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
@@ -149,7 +149,12 @@ class MentionForm(ServiceForm):
         help_text=_("e.g. acme.bitrix24.com"),
     )
     account_name = forms.CharField(label=_("Account name"), max_length=NAME_MAX, required=False)
-    plan = forms.ChoiceField(label=_("Plan"), choices=Plan.choices, initial=Plan.FREE)
+    # Blank by default: a thread logged here must not change what the customer pays for.
+    plan = forms.ChoiceField(
+        label=_("Plan"),
+        choices=[("", _("Keep the account's plan")), *Plan.choices],
+        required=False,
+    )
     channel = forms.ModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.filter(is_active=True).order_by("slug"),
@@ -180,11 +185,18 @@ class MentionForm(ServiceForm):
         "criticality": "mention_criticality",
     }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].help_text = _(
+            "An account seen before keeps its plan unless you choose another; a new one gets "
+            "%(default)s. A changed plan re-weighs every request the account raised."
+        ) % {"default": Plan(default_plan()).label}
+
     def account_data(self) -> AccountData:
         return AccountData(
             external_id=self.cleaned_data["account_external_id"].strip(),
             name=self.cleaned_data["account_name"].strip(),
-            plan=self.cleaned_data["plan"],
+            plan=self.cleaned_data["plan"] or None,
         )
 
     def thread_data(self) -> ThreadData:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -17,12 +18,14 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import set_rollback
 
 from tracker.errors import (
+    Busy,
     IncompleteReport,
     MergeNotAllowed,
     NotFound,
     TrackerError,
     TransitionNotAllowed,
 )
+from tracker.services.locks import contention
 
 # A missing object named in the URL is a 404; one named in the body is bad input.
 PATH_FIELDS = frozenset({"number"})
@@ -45,7 +48,17 @@ def tracker_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, OperationalError) and contention(exc):
+        # A deadlock or serialization failure outside the services' own retries.
+        exc = Busy()
 
+    if isinstance(exc, Busy):
+        set_rollback()
+        return Response(
+            {"errors": _tracker_errors(exc)},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, TrackerError):
         set_rollback()
         return Response({"errors": _tracker_errors(exc)}, status=_tracker_status(exc))

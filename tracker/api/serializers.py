@@ -13,7 +13,7 @@ from rest_framework import serializers
 from tracker import limits
 from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
-from tracker.models import Account, Channel, FeatureRequest, Mention, Thread
+from tracker.models import Account, Channel, Decision, FeatureRequest, Mention, Thread
 from tracker.search import QUERY_MAX
 from tracker.selectors import status_url
 
@@ -54,7 +54,13 @@ class IntakeAccountSerializer(serializers.Serializer):
     name = serializers.CharField(
         max_length=limits.NAME_MAX, required=False, allow_blank=True, default=""
     )
-    plan = serializers.ChoiceField(choices=Plan.choices, default=Plan.FREE)
+    plan = serializers.ChoiceField(
+        choices=Plan.choices,
+        required=False,
+        help_text="Left out, an existing account keeps its plan and a new one gets the "
+        "default plan (setting TRACKER_DEFAULT_PLAN, free unless set). Given, it is the "
+        "account's plan from now on: a change re-weighs every request the account raised.",
+    )
 
 
 class IntakeThreadSerializer(serializers.Serializer):
@@ -221,6 +227,26 @@ class RequestDetailSerializer(serializers.ModelSerializer):
 
     def get_duplicates(self, request: FeatureRequest) -> list[int]:
         return sorted(r.number for r in request.duplicates.all())
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        help_text="The user who decided; null when none did (a command, a deleted user).",
+    )
+    field = serializers.CharField(
+        help_text="The value changed: status, decline_reason, duplicate_of (the request it "
+        "was merged into), duplicates (the requests merged into it), priority, criticality, "
+        "title, description or kind."
+    )
+    old = serializers.CharField(help_text="The value before, as the API writes it; blank: none.")
+    new = serializers.CharField(help_text="The value after; several numbers comma-separated.")
+
+    class Meta:
+        model = Decision
+        fields = ["kind", "field", "old", "new", "by", "at"]
+        read_only_fields = fields
 
 
 class RequestUpdateSerializer(serializers.Serializer):

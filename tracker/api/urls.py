@@ -20,6 +20,11 @@ urlpatterns = [
     path(
         "requests/<int:number>/merge/", views.RequestMergeView.as_view(), name="api-request-merge"
     ),
+    path(
+        "requests/<int:number>/history/",
+        views.RequestHistoryView.as_view(),
+        name="api-request-history",
+    ),
     path("accounts/", views.AccountListView.as_view(), name="api-accounts"),
     path("accounts/<str:external_id>/", views.AccountDetailView.as_view(), name="api-account"),
     path("threads/", views.ThreadListView.as_view(), name="api-threads"),

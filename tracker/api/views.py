@@ -29,7 +29,7 @@ from tracker.api.permissions import (
     CanReadRequests,
     CanReadThreads,
 )
-from tracker.models import Account, FeatureRequest, Mention, Thread
+from tracker.models import Account, Decision, FeatureRequest, Mention, Thread
 from tracker.search import similar_requests
 
 
@@ -48,6 +48,7 @@ BAD_INPUT = {
 }
 BAD_QUERY = {400: _errors("A query parameter is invalid; each entry names it.")}
 CONFLICT = {409: _errors("The request's current status does not allow this.")}
+BUSY = {503: _errors("Other changes to the same rows kept getting in the way: see Retry-After.")}
 NUMBER = OpenApiParameter("number", OpenApiTypes.INT, OpenApiParameter.PATH)
 
 
@@ -99,6 +100,7 @@ class IntakeView(_JSONView):
             ),
             **BAD_INPUT,
             **AUTH,
+            **BUSY,
         },
     )
     def post(self, request: Request) -> Response:
@@ -177,7 +179,7 @@ class RequestDetailView(_JSONView):
         summary="Set priority and/or criticality (product managers)",
         parameters=[NUMBER],
         request=s.RequestUpdateSerializer,
-        responses={200: s.RequestDetailSerializer, **BAD_INPUT, **AUTH, **NOT_FOUND},
+        responses={200: s.RequestDetailSerializer, **BAD_INPUT, **AUTH, **NOT_FOUND, **BUSY},
     )
     def patch(self, request: Request, number: int) -> Response:
         data = s.RequestUpdateSerializer(data=request.data)
@@ -239,6 +241,7 @@ class RequestTransitionView(_JSONView):
             **AUTH,
             **NOT_FOUND,
             **CONFLICT,
+            **BUSY,
         },
     )
     def post(self, request: Request, number: int) -> Response:
@@ -266,6 +269,7 @@ class RequestMergeView(_JSONView):
             **AUTH,
             **NOT_FOUND,
             **CONFLICT,
+            **BUSY,
         },
     )
     def post(self, request: Request, number: int) -> Response:
@@ -277,6 +281,29 @@ class RequestMergeView(_JSONView):
             **data.validated_data,
         )
         return Response(s.RequestDetailSerializer(RequestDetailView._get(survivor.number)).data)
+
+
+@extend_schema(
+    summary="A request's decisions (staff)",
+    description=(
+        "Every decision about the request, oldest first: status, merge, priority, "
+        "criticality and wording, each value changed with its old and new value, who "
+        "decided and when. A request merged into another keeps its own history."
+    ),
+    parameters=[NUMBER],
+    responses={200: s.DecisionSerializer(many=True), **BAD_QUERY, **AUTH, **NOT_FOUND},
+)
+class RequestHistoryView(CheckedURL, generics.ListAPIView):
+    permission_classes = [CanReadRequests]
+    serializer_class = s.DecisionSerializer
+
+    def get_queryset(self) -> QuerySet[Decision]:
+        if getattr(self, "swagger_fake_view", False):  # the schema asks for the model only
+            return Decision.objects.none()
+        number = self.kwargs["number"]
+        if not FeatureRequest.objects.filter(number=number).exists():
+            raise NotFoundError(f"There is no request {number}.")
+        return Decision.objects.of_request(number)
 
 
 class SimilarRequestsView(CheckedURL, APIView):

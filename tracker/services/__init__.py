@@ -31,6 +31,7 @@ from tracker.services.intake import (
     LogResult,
     ThreadData,
     account_upsert,
+    default_plan,
     intake_log,
     thread_get_or_create,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "MergeOutcome",
     "ThreadData",
     "account_upsert",
+    "default_plan",
     "intake_log",
     "notification_retry",
     "request_edit",

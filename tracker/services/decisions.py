@@ -6,18 +6,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
 from tracker.choices import Criticality, DeclineReason, Event, Kind, Priority, Status
 from tracker.demand import DEMAND_FIELDS, Demand
 from tracker.errors import MergeNotAllowed, TrackerError, TransitionNotAllowed
-from tracker.models import Account, FeatureRequest, Mention, StatusChange
+from tracker.models import Account, DecisionKind, FeatureRequest, Mention, StatusChange
 from tracker.ranking import plan_weight
 from tracker.services.checks import clean_note, clean_title, require_choice
 from tracker.services.demand import save_ranked
-from tracker.services.locks import lock_request, lock_requests, missing_request
+from tracker.services.locks import (
+    atomic_retried,
+    lock_for_merge,
+    lock_request,
+    missing_request,
+)
 from tracker.services.outbox import announce_public_change, notify, threads_following
+from tracker.services.record import record_decision
 
 # Which status may follow which. `duplicate` is reached only by merging.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -41,7 +46,7 @@ class MergeOutcome:
     refused: Mapping[int, TrackerError] = field(default_factory=dict)
 
 
-@transaction.atomic
+@atomic_retried
 def request_transition(
     *,
     number: int,
@@ -74,6 +79,15 @@ def request_transition(
         raise TrackerError("A reason is given only when declining.", field="reason")
     public_note = clean_note(public_note)
 
+    record_decision(
+        kind=DecisionKind.STATUS,
+        request=request,
+        by=by,
+        changes={
+            "status": (request.status, status),
+            "decline_reason": (request.decline_reason, reason),
+        },
+    )
     StatusChange.objects.create(
         request=request,
         from_status=request.status,
@@ -97,7 +111,7 @@ def request_transition(
     return request
 
 
-@transaction.atomic
+@atomic_retried
 def request_merge(
     *, number: int, into: int, public_note: str = "", by: User | None = None
 ) -> FeatureRequest:
@@ -106,8 +120,7 @@ def request_merge(
     number and its history, and its threads are told where it is tracked now."""
     if number == into:
         raise MergeNotAllowed("A request cannot be merged into itself.", field="into")
-    locked = lock_requests({number: "number", into: "into"})
-    duplicate, survivor = locked[number], locked[into]
+    duplicate, survivor, moved = lock_for_merge(number=number, into=into)
     if duplicate.status == Status.DUPLICATE:
         raise MergeNotAllowed(
             f"Request {number} is already merged into {duplicate.duplicate_of_id}.",
@@ -135,7 +148,33 @@ def request_merge(
 
     # Keep merges one level deep: what was merged into the duplicate now points at the
     # survivor, so "a request and its duplicates" is always one simple query.
-    FeatureRequest.objects.filter(duplicate_of=duplicate).update(duplicate_of=survivor)
+    had = set(FeatureRequest.objects.filter(duplicate_of=survivor).values_list("number", flat=True))
+    FeatureRequest.objects.filter(number__in=[other.number for other in moved]).update(
+        duplicate_of=survivor
+    )
+    record_decision(
+        kind=DecisionKind.MERGE,
+        request=duplicate,
+        by=by,
+        changes={
+            "status": (duplicate.status, Status.DUPLICATE),
+            "decline_reason": (duplicate.decline_reason, ""),
+            "duplicate_of": (None, into),
+        },
+    )
+    for other in moved:
+        record_decision(
+            kind=DecisionKind.MERGE,
+            request=other,
+            by=by,
+            changes={"duplicate_of": (number, into)},
+        )
+    record_decision(
+        kind=DecisionKind.MERGE,
+        request=survivor,
+        by=by,
+        changes={"duplicates": (had, {*had, number, *(other.number for other in moved)})},
+    )
     StatusChange.objects.create(
         request=duplicate,
         from_status=duplicate.status,
@@ -193,7 +232,7 @@ def request_merge_many(
     return MergeOutcome(into=into, merged=tuple(merged), refused=refused)
 
 
-@transaction.atomic
+@atomic_retried
 def request_edit(
     *, number: int, title: str, description: str, kind: str, by: User | None = None
 ) -> FeatureRequest:
@@ -202,22 +241,38 @@ def request_edit(
     title = clean_title(title, if_blank="A request needs a title.")
     require_choice(kind, Kind, field="kind")
     request = lock_request(number)
+    record_decision(
+        kind=DecisionKind.WORDING,
+        request=request,
+        by=by,
+        changes={
+            "title": (request.title, title),
+            "description": (request.description, description),
+            "kind": (request.kind, kind),
+        },
+    )
     request.title, request.description, request.kind = title, description, kind
     request.save(update_fields=["title", "description", "kind"])
     announce_public_change(number)
     return request
 
 
-@transaction.atomic
+@atomic_retried
 def request_set_priority(*, number: int, priority: str, by: User | None = None) -> FeatureRequest:
     require_choice(priority, Priority, field="priority")
     request = lock_request(number)
+    record_decision(
+        kind=DecisionKind.PRIORITY,
+        request=request,
+        by=by,
+        changes={"priority": (request.priority, priority)},
+    )
     request.priority = priority
     save_ranked(request, "priority")
     return request
 
 
-@transaction.atomic
+@atomic_retried
 def request_set_criticality(
     *, number: int, criticality: str, by: User | None = None
 ) -> FeatureRequest:
@@ -225,6 +280,12 @@ def request_set_criticality(
     if criticality:
         require_choice(criticality, Criticality, field="criticality")
     request = lock_request(number)
+    record_decision(
+        kind=DecisionKind.CRITICALITY,
+        request=request,
+        by=by,
+        changes={"criticality": (request.criticality, criticality)},
+    )
     request.criticality = criticality
     save_ranked(request, "criticality")
     return request

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.db.models.functions import Coalesce
 
@@ -12,7 +11,7 @@ from tracker.choices import CRITICALITY_RANK
 from tracker.demand import DEMAND_FIELDS, AccountMentions, Demand
 from tracker.models import FeatureRequest, Mention
 from tracker.ranking import plan_weight
-from tracker.services.locks import lock_canonical_requests
+from tracker.services.locks import atomic_retried, lock_canonical_requests
 from tracker.services.outbox import announce_public_change
 
 # The severity of a mention's criticality as a number, for the database to take the highest.
@@ -30,7 +29,7 @@ def save_ranked(request: FeatureRequest, *fields: str) -> None:
         announce_public_change(request.number)
 
 
-@transaction.atomic
+@atomic_retried
 def requests_recount(*, numbers: Iterable[int]) -> int:
     """Recount demand figures and score of these requests from their mentions and those of
     requests merged into them, with the current plan weights. Returns how many changed."""

@@ -5,28 +5,43 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models.functions import Coalesce
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from tracker.choices import Criticality, Event, Kind, Language, Plan, Status
 from tracker.db import insert_if_absent
 from tracker.demand import DEMAND_FIELDS, Demand
 from tracker.errors import IncompleteReport, NotFound, TrackerError
-from tracker.models import Account, Channel, FeatureRequest, Mention, StatusChange, Thread
+from tracker.models import (
+    Account,
+    Channel,
+    DecisionKind,
+    FeatureRequest,
+    Mention,
+    StatusChange,
+    Thread,
+)
 from tracker.ranking import plan_weight
 from tracker.services.checks import clean_title, require_choice
 from tracker.services.demand import requests_recount, save_ranked
-from tracker.services.locks import lock_canonical, lock_thread
+from tracker.services.locks import (
+    atomic_retried,
+    lock_account,
+    lock_thread,
+    lock_tracked,
+)
 from tracker.services.outbox import notify
+from tracker.services.record import record_decision
 
 
 @dataclass(frozen=True)
 class AccountData:
     external_id: str
     name: str = ""
-    plan: str = Plan.FREE
+    # None keeps an existing account's plan; a new account gets `default_plan()`.
+    plan: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,30 +98,82 @@ class LogResult:
 # --- accounts and threads -------------------------------------------------------------
 
 
-def account_upsert(*, data: AccountData) -> Account:
-    """The account with this external id, made on first sight; a changed name or plan is
-    saved, and a changed plan re-weighs every request the account raised."""
-    require_choice(data.plan, Plan, field="account.plan")
-    account = Account.objects.filter(external_id=data.external_id).first()
-    if account is None:
-        new = Account(
-            external_id=data.external_id, name=data.name or data.external_id, plan=data.plan
+def default_plan() -> str:
+    """The plan of an account first seen without one (setting TRACKER_DEFAULT_PLAN)."""
+    plan = getattr(settings, "TRACKER_DEFAULT_PLAN", Plan.FREE)
+    if plan not in Plan.values:
+        raise ImproperlyConfigured(
+            f"TRACKER_DEFAULT_PLAN is {plan!r}; use one of " + ", ".join(Plan.values) + "."
         )
-        # Two first sightings at once make one account: the second finds the first's.
-        if insert_if_absent(new):
-            return new
-        account = Account.objects.get(external_id=data.external_id)
-    plan_changed = account.plan != data.plan
-    if plan_changed or (data.name and account.name != data.name):
-        account.name = data.name or account.name
-        account.plan = data.plan
-        account.save(update_fields=["name", "plan"])
-    if plan_changed:
-        numbers = Mention.objects.filter(thread__account=account).values_list(
-            Coalesce("request__duplicate_of_id", "request_id"), flat=True
-        )
-        requests_recount(numbers=set(numbers))
+    return str(plan)
+
+
+@atomic_retried
+def account_upsert(*, data: AccountData, by: User | None = None) -> Account:
+    """The account with this external id, made on first sight (with the plan given, else
+    the default plan); a name given is saved, and so is a plan given on purpose: a changed
+    plan is on record and re-weighs every request the account raised. A plan left out
+    keeps the account's."""
+    account, created = _account_get_or_create(data)
+    if created:
+        return account
+    account, replanned = _account_update(account, data=data, by=by)
+    if replanned:
+        raised = lock_tracked(_raised_by(account))
+        requests_recount(numbers={request.number for request in raised.values()})
     return account
+
+
+def _account_get_or_create(data: AccountData) -> tuple[Account, bool]:
+    """The account, made on first sight; says whether this call made it. A made account
+    is this transaction's until it commits, so it needs no lock."""
+    if data.plan is not None:
+        require_choice(data.plan, Plan, field="account.plan")
+    account = Account.objects.filter(external_id=data.external_id).first()
+    if account is not None:
+        return account, False
+    new = Account(
+        external_id=data.external_id,
+        name=data.name or data.external_id,
+        plan=data.plan or default_plan(),
+    )
+    # Two first sightings at once make one account: the second finds the first's.
+    if insert_if_absent(new):
+        return new, True
+    return Account.objects.get(external_id=data.external_id), False
+
+
+def _account_update(
+    account: Account, *, data: AccountData, by: User | None
+) -> tuple[Account, bool]:
+    """Lock the account (level 2 of the lock order) and save the name and plan given when
+    they differ from its own. Returns the account as locked and whether its plan changed.
+    Intakes that change nothing share the lock: they run side by side, and a plan change
+    waits for them (and they for it), so a mention is never counted with a stale plan."""
+
+    def changes(of: Account) -> bool:
+        return bool(data.name and data.name != of.name) or data.plan not in (None, of.plan)
+
+    account = lock_account(account, to_change=changes)
+    if not changes(account):
+        return account, False
+    old_plan = account.plan
+    account.name = data.name or account.name
+    account.plan = data.plan or account.plan
+    account.save(update_fields=["name", "plan"])
+    record_decision(
+        kind=DecisionKind.PLAN, account=account, by=by, changes={"plan": (old_plan, account.plan)}
+    )
+    return account, account.plan != old_plan
+
+
+def _raised_by(account: Account) -> set[int]:
+    """The numbers of the requests the account's threads raised (some maybe merged)."""
+    return set(
+        Mention.objects.filter(thread__account=account)
+        .values_list("request_id", flat=True)
+        .distinct()
+    )
 
 
 def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread, bool]:
@@ -139,7 +206,7 @@ def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread,
 # --- logging customers' wishes ----------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retried
 def intake_log(
     *,
     account: AccountData,
@@ -155,7 +222,11 @@ def intake_log(
 ) -> LogResult:
     """Log one customer thread against an existing request (by number) or a new one.
     Attaching to a merged request attaches to the request it was merged into. Repeating
-    the call finds what the first made instead of logging again."""
+    the call finds what the first made instead of logging again.
+
+    Locks, in the order of tracker.services.locks: the thread, its account, then in one
+    statement the request attached to and, when the call changes the account's plan,
+    every request the account raised (the new plan re-weighs them)."""
     data = IntakeData(
         request_number=request_number,
         title=title,
@@ -171,34 +242,58 @@ def intake_log(
             "Give either request_number (to attach) or title (to log a new request).",
             field="request_number" if data.request_number is not None else "title",
         )
-    the_account = account_upsert(data=account)
+    the_account, new_account = _account_get_or_create(account)
     the_thread, new_thread = thread_get_or_create(data=thread, account=the_account)
+    replanned = False
+    if not new_account:
+        the_account, replanned = _account_update(the_account, data=account, by=logged_by)
+        the_thread.account = the_account
+    raised = _raised_by(the_account) if replanned else set()
+
     if data.request_number is not None:
-        return _attach(thread=the_thread, number=data.request_number, data=data)
-    return _register(thread=the_thread, data=data, new_thread=new_thread)
+        _check_attach(data)
+        locked = lock_tracked({data.request_number, *raised})
+        result = _attach(thread=the_thread, number=data.request_number, data=data, locked=locked)
+    else:
+        title, kind = _check_register(data)
+        earlier = _raised_before(the_thread, title=title, new_thread=new_thread)
+        locked = lock_tracked({*raised, *([earlier.request_id] if earlier else [])})
+        if earlier is not None:
+            request = locked[earlier.request_id]
+            mention = Mention.objects.filter(thread=the_thread, request=request).first()
+            result = LogResult(request, mention or earlier, False, False)
+        else:
+            result = _register(thread=the_thread, data=data, title=title, kind=kind)
+    if raised:
+        requests_recount(numbers={locked[number].number for number in raised})
+    return result
 
 
-def _register(*, thread: Thread, data: IntakeData, new_thread: bool) -> LogResult:
-    """Log a new request raised in `thread`, which the caller holds locked. Repeating the
-    call (same thread, same title) finds the first one instead of logging a second; a
-    thread this transaction made has raised nothing yet, so it needs no such look."""
+def _check_attach(data: IntakeData) -> None:
+    if data.kind is not None:
+        require_choice(data.kind, Kind, field="kind")
+    _check_mention(data, kind=data.kind)
+
+
+def _check_register(data: IntakeData) -> tuple[str, str]:
+    """The new request's title and kind, once what the intake says of it passes."""
     title = clean_title(data.title, if_blank="A new request needs a title.")
     kind = data.kind or Kind.SUGGESTION
     require_choice(kind, Kind, field="kind")
     _check_mention(data, kind=kind)
+    return title, kind
 
-    earlier = (
-        None
-        if new_thread
-        else Mention.objects.filter(thread=thread, request__title__iexact=title)
-        .select_related("request")
-        .first()
-    )
-    if earlier is not None:
-        request = lock_canonical(earlier.request_id)
-        mention = Mention.objects.filter(thread=thread, request=request).first() or earlier
-        return LogResult(request, mention, request_created=False, mention_created=False)
 
+def _raised_before(thread: Thread, *, title: str, new_thread: bool) -> Mention | None:
+    """The mention of a request with this title that the thread raised already, if any: a
+    repeated call. A thread this transaction made has raised nothing yet."""
+    if new_thread:
+        return None
+    return Mention.objects.filter(thread=thread, request__title__iexact=title).first()
+
+
+def _register(*, thread: Thread, data: IntakeData, title: str, kind: str) -> LogResult:
+    """Log a new request raised in `thread`, which the caller holds locked."""
     # A new request's figures are this one mention's: written with the request itself.
     request = FeatureRequest(
         title=title, description=data.description, kind=kind, created_by=data.logged_by
@@ -214,13 +309,13 @@ def _register(*, thread: Thread, data: IntakeData, new_thread: bool) -> LogResul
     return LogResult(request, mention, request_created=True, mention_created=True)
 
 
-def _attach(*, thread: Thread, number: int, data: IntakeData) -> LogResult:
-    """Record that `thread`, which the caller holds locked, raised request `number` too.
+def _attach(
+    *, thread: Thread, number: int, data: IntakeData, locked: dict[int, FeatureRequest]
+) -> LogResult:
+    """Record that `thread`, which the caller holds locked, raised request `number` too
+    (the request it is tracked under now, which the caller holds locked in `locked`).
     Idempotent per thread and request."""
-    if data.kind is not None:
-        require_choice(data.kind, Kind, field="kind")
-    _check_mention(data, kind=data.kind)
-    request = lock_canonical(number)
+    request = locked[number]
     redirected_from = number if request.number != number else None
     mention = Mention.objects.filter(thread=thread, request=request).first()
     if mention is not None:

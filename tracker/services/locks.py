@@ -1,15 +1,149 @@
-"""Every row lock the services take, each written once.
+"""Every row lock the services take, in one order, each written once; and the transaction
+that runs a service again when PostgreSQL had to break a tie.
 
-A service that locks several requests takes them in ascending number order, in one place
-here, so that two services locking the same requests cannot deadlock.
+The lock order (docs/architecture.md, "Lock order"):
+
+1. the thread an intake logs from (its row only);
+2. that thread's customer account: shared by every intake, so that the plan a mention is
+   counted with cannot change under it, and exclusive to change the account's name or plan;
+3. feature requests in ascending number: every request the transaction needs, in one
+   statement (`lock_requests`), never one more afterwards.
+
+A transaction takes each level once at most and never goes back to an earlier one. What
+decides which requests to lock (the request a merged number is tracked under now, the
+requests merged into a duplicate, the requests an account raised) is read before the
+locks and read again once they are held: when it changed meanwhile, the locks are let go
+(they were taken in a savepoint, rolled back) and taken again on what it is now; should
+that keep failing, the transaction starts over (`StaleLocks`, run again by
+`atomic_retried`), as it does when an account it holds shared must be changed after all
+(`lock_account`).
+
+Rows are locked FOR NO KEY UPDATE: no service changes a key, and the weaker lock lets
+another transaction insert a row that refers to a locked one (a notification to a thread
+an intake holds, a mention of a request) without waiting for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, ParamSpec, TypeVar
 
-from tracker.errors import NotFound
-from tracker.models import Channel, FeatureRequest, Thread
+from django.db import OperationalError, connection, transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+
+from tracker.errors import Busy, NotFound
+from tracker.models import Account, Channel, FeatureRequest, Thread
+
+logger = logging.getLogger("tracker.services")
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# How often a service's transaction runs at most, and the first pause between two runs
+# (doubled each time, with jitter, so that the contenders do not meet again at once).
+ATTEMPTS = 5
+FIRST_PAUSE = 0.02
+# The SQLSTATEs of a transaction that PostgreSQL rolled back to break a tie between
+# transactions: running it again succeeds.
+_RETRYABLE = {"40P01": "deadlock detected", "40001": "serialization failure"}
+
+
+class StaleLocks(Busy):
+    """What the transaction locked is not what it needs any more (a request it locked was
+    merged meanwhile, say): it starts over. A Busy, so that where no retry can happen (inside
+    a caller's transaction) it is still an answer, never a crash."""
+
+
+def contention(error: BaseException) -> str | None:
+    """Why PostgreSQL rolled back a transaction to break a tie with others, or None when
+    `error` is not such a rollback."""
+    return _RETRYABLE.get(getattr(error.__cause__, "sqlstate", None) or "")
+
+
+def atomic_retried(service: Callable[P, R]) -> Callable[P, R]:
+    """Run `service` in a transaction; when PostgreSQL breaks a deadlock or a serialization
+    conflict by rolling it back, or what it locked went stale, run it again from the
+    start, at most ATTEMPTS times, then refuse with Busy.
+
+    Called inside another transaction, it runs once: only the outermost transaction can
+    start over, and it is the caller's to retry."""
+    atomic = transaction.atomic(service)
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:
+            return atomic(*args, **kwargs)
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                return atomic(*args, **kwargs)
+            except StaleLocks as stale:
+                why = stale.message
+            except OperationalError as error:
+                why = contention(error) or ""
+                if not why:
+                    raise
+            logger.warning("%s: %s; attempt %d of %d", service.__qualname__, why, attempt, ATTEMPTS)
+            if attempt < ATTEMPTS:
+                time.sleep(random.uniform(0, FIRST_PAUSE * 2 ** (attempt - 1)))  # noqa: S311
+        raise Busy()
+
+    return run
+
+
+# --- level 1: the thread ------------------------------------------------------------------
+
+
+def lock_thread(*, channel: Channel, ref: str) -> Thread:
+    """Lock the thread `ref` of `channel` (its row only): work on one thread is serialized,
+    so two identical intakes at once leave one mention."""
+    return Thread.objects.select_for_update(no_key=True).get(channel=channel, ref=ref)
+
+
+# --- level 2: the account -----------------------------------------------------------------
+
+
+def lock_account(account: Account, *, to_change: Callable[[Account], bool]) -> Account:
+    """Lock the account and return it as locked: exclusive when the transaction will change
+    it (`to_change` of the account as read before says so), else shared with other intakes.
+
+    A shared lock cannot safely become exclusive (two holders would each wait for the
+    other): when the account turns out to have changed meanwhile so that the transaction
+    must change it after all, the transaction starts over (StaleLocks), and then takes the
+    exclusive lock at once. A rare race, cheaper to run again than to guard every intake
+    against with a savepoint."""
+    if not connection.features.has_select_for_update:
+        # SQLite: this transaction is the one writer from its start; nothing changes it.
+        return account
+    if to_change(account):
+        return Account.objects.select_for_update(no_key=True).get(pk=account.pk)
+    shared = _lock_account_shared(account.pk)
+    if to_change(shared):
+        raise StaleLocks("the account changed meanwhile")
+    return shared
+
+
+def _lock_account_shared(pk: int) -> Account:
+    # The ORM has no FOR SHARE; the table's name comes from the model, the key is a param.
+    table = connection.ops.quote_name(Account._meta.db_table)
+    return Account.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk])[0]  # noqa: S608
+
+
+# --- level 3: requests, in ascending number, in one statement -----------------------------
+
+
+def _locking(**options: Any) -> QuerySet[FeatureRequest]:
+    return FeatureRequest.objects.select_for_update(no_key=True, **options).order_by("number")
+
+
+def lock_requests(numbers: Iterable[int]) -> dict[int, FeatureRequest]:
+    """Lock these requests in ascending number, in one statement (PostgreSQL sorts the rows
+    before it locks them); the missing are left out."""
+    return {request.number: request for request in _locking().filter(number__in=set(numbers))}
 
 
 def missing_request(number: int, *, field: str) -> NotFound:
@@ -18,24 +152,94 @@ def missing_request(number: int, *, field: str) -> NotFound:
 
 def lock_request(number: int, *, field: str = "number") -> FeatureRequest:
     """Lock request `number`; NotFound names `field` as the input at fault."""
-    try:
-        return FeatureRequest.objects.select_for_update().get(number=number)
-    except FeatureRequest.DoesNotExist:
-        raise missing_request(number, field=field) from None
-
-
-def lock_canonical(number: int) -> FeatureRequest:
-    """Lock the request that `number` is tracked under now (itself, or its survivor)."""
-    request = lock_request(number, field="request_number")
-    while request.duplicate_of_id is not None:
-        request = lock_request(request.duplicate_of_id, field="request_number")
+    request = lock_requests([number]).get(number)
+    if request is None:
+        raise missing_request(number, field=field)
     return request
 
 
-def lock_requests(fields: Mapping[int, str]) -> dict[int, FeatureRequest]:
-    """Lock each request numbered in `fields`, in number order; a missing one is NotFound
-    naming its field."""
-    return {number: lock_request(number, field=fields[number]) for number in sorted(fields)}
+def _settled(lock: Callable[[], R]) -> R:
+    """Run `lock`, which reads which requests to lock, locks them in one statement and
+    checks what it read, again while what it locked went stale. Each run is a savepoint:
+    rolled back, it lets go of the rows it locked, so the next run holds no request while
+    it takes them, as the lock order wants."""
+    if not connection.features.has_select_for_update:
+        # SQLite: this transaction is the one writer from its start; nothing goes stale.
+        return lock()
+    for _ in range(ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return lock()
+        except StaleLocks:
+            continue
+    raise StaleLocks("the requests to lock kept changing")
+
+
+def lock_tracked(
+    numbers: Iterable[int], *, field: str = "request_number"
+) -> dict[int, FeatureRequest]:
+    """Lock the requests these numbers are tracked under now (each itself, or the request
+    it was merged into), in one statement; returns them by the number asked for. A missing
+    number is NotFound naming `field`."""
+    asked = set(numbers)
+    if not asked:
+        return {}
+    tracked_under = FeatureRequest.objects.filter(number__in=asked).values(
+        canonical=Coalesce("duplicate_of_id", "number")
+    )
+
+    def lock() -> dict[int, FeatureRequest]:
+        # One statement finds and locks them; OF: the subquery's rows are only read.
+        locked = {
+            request.number: request
+            for request in _locking(of=("self",)).filter(number__in=tracked_under)
+        }
+        if any(request.duplicate_of_id is not None for request in locked.values()):
+            raise StaleLocks("a request to lock was merged meanwhile")
+        found = {number: locked[number] for number in asked if number in locked}
+        if len(found) == len(asked):
+            return found
+        # Numbers merged into another (or missing): by the request they are tracked under.
+        merged = dict(
+            FeatureRequest.objects.filter(number__in=asked - set(found)).values_list(
+                "number", "duplicate_of_id"
+            )
+        )
+        if missing := asked - set(found) - set(merged):
+            raise missing_request(min(missing), field=field)
+        for number, survivor in merged.items():
+            if survivor not in locked:
+                raise StaleLocks("a request to lock was merged meanwhile")
+            found[number] = locked[survivor]
+        return found
+
+    return _settled(lock)
+
+
+def lock_for_merge(
+    *, number: int, into: int
+) -> tuple[FeatureRequest, FeatureRequest, list[FeatureRequest]]:
+    """Lock request `number`, request `into`, and each request merged into `number` (a
+    merge moves them to `into`), in one statement, and return them in that order; a
+    missing one of the first two is NotFound naming its field."""
+
+    def merged_into_number() -> set[int]:
+        return set(
+            FeatureRequest.objects.filter(duplicate_of_id=number).values_list("number", flat=True)
+        )
+
+    def lock() -> tuple[FeatureRequest, FeatureRequest, list[FeatureRequest]]:
+        moved = merged_into_number()
+        locked = lock_requests({number, into, *moved})
+        for asked, field in sorted({number: "number", into: "into"}.items()):
+            if asked not in locked:
+                raise missing_request(asked, field=field)
+        # Nothing is merged into `number` while it is locked; before, something may have.
+        if merged_into_number() != moved:
+            raise StaleLocks("a request was merged into the duplicate meanwhile")
+        return locked[number], locked[into], [locked[other] for other in sorted(moved)]
+
+    return _settled(lock)
 
 
 def lock_canonical_requests(numbers: Iterable[int]) -> dict[int, FeatureRequest]:
@@ -43,13 +247,5 @@ def lock_canonical_requests(numbers: Iterable[int]) -> dict[int, FeatureRequest]
     one statement; the others and the missing are left out."""
     return {
         request.number: request
-        for request in FeatureRequest.objects.select_for_update()
-        .filter(number__in=list(numbers), duplicate_of__isnull=True)
-        .order_by("number")
+        for request in _locking().filter(number__in=list(numbers), duplicate_of__isnull=True)
     }
-
-
-def lock_thread(*, channel: Channel, ref: str) -> Thread:
-    """Lock the thread `ref` of `channel` (its row only): work on one thread is serialized,
-    so two identical intakes at once leave one mention."""
-    return Thread.objects.select_for_update().get(channel=channel, ref=ref)

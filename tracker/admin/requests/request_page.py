@@ -1,24 +1,34 @@
 """A request's own page: the form edits its wording; beside it, why it ranks where it does,
-customers per week, every mention, the status history and what was merged into it."""
+customers per week, every mention, the status history, the latest decisions and what was
+merged into it. Its History is the whole decision log."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.charts import weekly_customers
 from tracker.admin.forms import WordingForm
 from tracker.admin.requests.decisions import decision_urls
 from tracker.admin.requests.pages import BacklogPage, acting_user
-from tracker.models import FeatureRequest
+from tracker.models import Decision, FeatureRequest
 from tracker.selectors import request_overview
 from tracker.services import request_edit
 
 MENTIONS_SHOWN = 100
+# The latest decisions on the request's page; its History pages through all of them.
+DECISIONS_SHOWN = 20
+DECISIONS_PER_PAGE = 100
 # Read-only on the form: what the decision pages set, and what the services keep.
 DECIDED = ("status", "decline_reason", "duplicate_of", "criticality_shown", "priority")
 DEMAND = (
@@ -89,4 +99,47 @@ class RequestPage(BacklogPage):
             "can_decide": self.has_decide_permission(request),
             "can_log_mention": request.user.has_perm("tracker.add_mention"),
             "decide_urls": decision_urls(obj.number),
+            **self._latest_decisions(obj),
+        }
+
+    # --- the decision log -----------------------------------------------------------------
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The admin's History of a request: its decision log, whichever way each decision
+        was taken (these pages, the API, a command), with who, when, before and after."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            # Django's own answer to a missing object: back to the admin's index, with a note.
+            return super().history_view(request, object_id, extra_context)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        paginator = Paginator(Decision.objects.of_request(obj.number), DECISIONS_PER_PAGE)
+        page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Change history: %s") % obj,
+            "subtitle": None,
+            "decisions": page,
+            "page_range": paginator.get_elided_page_range(page.number),
+            "page_var": PAGE_VAR,
+            "pagination_required": paginator.num_pages > 1,
+            "module_name": str(capfirst(self.opts.verbose_name_plural)),
+            "object": obj,
+            "opts": self.opts,
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/tracker/featurerequest/object_history.html", context
+        )
+
+    @staticmethod
+    def _latest_decisions(obj: FeatureRequest) -> dict[str, Any]:
+        decisions = Decision.objects.of_request(obj.number)
+        return {
+            "decisions": list(decisions.reverse()[:DECISIONS_SHOWN]),
+            "decision_total": decisions.count(),
         }
