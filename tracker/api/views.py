@@ -28,6 +28,7 @@ from tracker.api.permissions import (
 )
 from tracker.models import Account, FeatureRequest, Mention, Thread
 from tracker.search import similar_requests
+from tracker.status.limits import LookupThrottle
 
 
 def _errors(description: str) -> OpenApiResponse:
@@ -304,13 +305,19 @@ class ThreadDetailView(generics.RetrieveAPIView):
 class PublicRequestView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # Numbers are sequential: without the status page's limit the backlog could be listed.
+    throttle_classes = [LookupThrottle]
 
     @extend_schema(
         summary="What anyone may see of a request",
         description="No accounts, threads, customers' words, description, priority or score.",
         auth=[],
         parameters=[NUMBER],
-        responses={200: s.PublicRequestSerializer, **NOT_FOUND},
+        responses={
+            200: s.PublicRequestSerializer,
+            **NOT_FOUND,
+            429: _errors("Too many look-ups from this address; see Retry-After."),
+        },
     )
     def get(self, request: Request, number: int) -> Response:
         public = selectors.public_request(number=number)
