@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The API's 503 when the database is in trouble, for errors no DRF handler answered.
+    "tracker.api.exceptions.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,14 +87,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database in trouble must not hang a request until gunicorn kills its worker: connecting
+# and each statement are bounded (seconds; 0 means no bound, e.g. for a long migration), and
+# the API answers 503 with Retry-After meanwhile (tracker/api/exceptions.py).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 30)
+# /healthz waits this long for a new connection's SELECT 1 before it answers 503.
+HEALTHZ_DATABASE_TIMEOUT = env_float("HEALTHZ_DATABASE_TIMEOUT", 0.5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock
     # when a transaction starts, so two writers queue instead of failing half-way with
-    # "database is locked" after one of them has already read.
+    # "database is locked" after one of them has already read. A statement waits for that
+    # lock at most the statement timeout (SQLite's busy timeout).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_STATEMENT_TIMEOUT or 24 * 60 * 60,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
@@ -152,6 +169,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "support@localhost")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes over plain http and takes a redirect for a failure.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
