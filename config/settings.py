@@ -3,6 +3,7 @@
 Production is the default: DEBUG is off unless DEBUG=1, and then SECRET_KEY must be set.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tracker",
     "tracker.status",
+    # Failed sign-ins are counted and locked out (the AXES_* settings below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +62,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The API's 503 when the database is in trouble, for errors no DRF handler answered.
     "tracker.api.exceptions.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +125,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in throttle (django-axes): after SIGN_IN_FAILURE_LIMIT failed sign-ins a username is
+# locked out from every address, and an address for every username, for
+# SIGN_IN_COOLOFF_MINUTES (each failure while locked out starts the cool-off again).
+# `python manage.py axes_reset` (or axes_reset_username NAME, axes_reset_ip ADDRESS) lifts it.
+# The address is the status page's client address: REMOTE_ADDR, or the header a trusted proxy
+# sets (STATUS_PAGE_CLIENT_IP_HEADER).
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("SIGN_IN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.status.limits.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
