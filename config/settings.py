@@ -27,8 +27,12 @@ else:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The public address customers open, used in links sent into chat threads.
+# The public address customers open, used in links sent into chat threads. `make run` sets
+# it to the address it serves (HOST and PORT) unless it is set.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where `loaddemo` keeps the local demo users' passwords (DEBUG only), so that every
+# `make run` can show them; git ignores it.
+DEMO_PASSWORDS_FILE = Path(env("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
