@@ -42,7 +42,9 @@ print(json.dumps({
 """
 
 
-def request_in_a_new_process(method, path, headers=None, **env):
+def python(*args, **env):
+    """Run our Python with these arguments in a fresh process with production settings
+    and this environment; its output."""
     environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
     environment.update(
         {
@@ -55,7 +57,7 @@ def request_in_a_new_process(method, path, headers=None, **env):
         }
     )
     result = subprocess.run(
-        [sys.executable, "-c", REQUEST, method, path, json.dumps(headers or {})],
+        [sys.executable, *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -63,7 +65,12 @@ def request_in_a_new_process(method, path, headers=None, **env):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.splitlines()[-1])
+    return result.stdout
+
+
+def request_in_a_new_process(method, path, headers=None, **env):
+    out = python("-c", REQUEST, method, path, json.dumps(headers or {}), **env)
+    return json.loads(out.splitlines()[-1])
 
 
 @pytest.fixture
@@ -199,22 +206,16 @@ def test_statement_timeout_is_set_on_postgresql():
     )
     database = settings.DATABASES["default"]
     server = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT'] or 5432}"
-    environment = {
-        **os.environ,
-        "DEBUG": "1",
-        "DATABASE_URL": f"{server}/postgres",
-        "DATABASE_STATEMENT_TIMEOUT": "0.5",
-    }
     began = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    out = python(
+        "manage.py",
+        "shell",
+        "-c",
+        code,
+        DEBUG="1",
+        DATABASE_URL=f"{server}/postgres",
+        DATABASE_STATEMENT_TIMEOUT="0.5",
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-3:] == ["500ms", "cancelled", "QueryCanceled"]
+    assert out.split()[-3:] == ["500ms", "cancelled", "QueryCanceled"]
     assert time.monotonic() - began < 30

@@ -5,14 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import log_intake
-from tracker.status.store import cache
 
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+# The status page's counters start empty for every test, here too.
+from tests.status.conftest import empty_cache  # noqa: F401
 
 
 @pytest.fixture
