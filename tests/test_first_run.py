@@ -5,12 +5,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
 
@@ -76,18 +78,48 @@ def test_in_production_no_password_is_changed_or_shown(local):
     assert not local.DEMO_PASSWORDS_FILE.exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_banner_waits_for_the_server_then_shows_address_and_passwords(local, live_server):
+@pytest.fixture
+def starting_server():
+    """A server on 127.0.0.1 whose /healthz answers 503 twice (still starting), then 200."""
+    answers = [503, 503]
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(answers.pop(0) if answers else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", answers
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.django_db
+def test_the_banner_waits_for_the_server_then_shows_address_and_passwords(local, starting_server):
+    url, answers = starting_server
     passwords = demo_users(loaddemo())
     out = StringIO()
 
-    call_command("demo_banner", url=live_server.url, wait=10, stdout=out)
+    call_command("demo_banner", url=url, wait=10, stdout=out)
 
     banner = out.getvalue()
-    assert f"The tracker is up at {live_server.url}/" in banner
-    assert f"{live_server.url}/admin/" in banner
+    assert answers == []  # it asked until the server was up
+    assert f"The tracker is up at {url}/" in banner
+    assert f"{url}/admin/" in banner
     for username, password in passwords.items():
         assert f"sign in as {username}" in banner and password in banner
+
+
+def test_the_banner_gives_up_on_a_server_that_never_answers(local, starting_server):
+    url, answers = starting_server
+    answers.extend([503] * 100)
+
+    with pytest.raises(CommandError, match="did not answer"):
+        call_command("demo_banner", url=url, wait=0.5, stdout=StringIO())
 
 
 def make_run(tmp_path, **env):
