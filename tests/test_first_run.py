@@ -148,14 +148,18 @@ def make_run(tmp_path, **env):
     return calls.read_text().splitlines()
 
 
-def test_make_run_points_links_at_the_port_it_serves_and_shows_the_banner_last(tmp_path):
+def test_make_run_points_links_at_the_port_it_serves_and_shows_the_banner(tmp_path):
     calls = make_run(tmp_path, args=["PORT=8101"])
 
     assert {call.split()[0] for call in calls} == {"http://127.0.0.1:8101"}
-    commands = [call.split()[2] for call in calls]
-    assert commands[:2] == ["migrate", "loaddemo"]
-    assert commands.index("runserver") < commands.index("demo_banner")
-    assert "runserver 127.0.0.1:8101" in " ".join(calls)
+    commands = [" ".join(call.split()[2:]) for call in calls]
+    assert commands[:2] == ["migrate --no-input", "loaddemo"]
+    # The server and the worker start side by side; the banner waits for the server.
+    assert set(commands[2:]) == {
+        "deliver_notifications",
+        "runserver 127.0.0.1:8101",
+        "demo_banner --url http://127.0.0.1:8101",
+    }
 
 
 def test_make_run_keeps_a_site_url_that_is_set(tmp_path):
