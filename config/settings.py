@@ -3,6 +3,7 @@
 Production is the default: DEBUG is off unless DEBUG=1, and then SECRET_KEY must be set.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,8 +27,12 @@ else:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-# The public address customers open, used in links sent into chat threads.
+# The public address customers open, used in links sent into chat threads. `make run` sets
+# it to the address it serves (HOST and PORT) unless it is set.
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where `loaddemo` keeps the local demo users' passwords (DEBUG only), so that every
+# `make run` can show them; git ignores it.
+DEMO_PASSWORDS_FILE = Path(env("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -45,6 +50,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "tracker",
     "tracker.status",
+    # Failed sign-ins are counted and locked out (the AXES_* settings below).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +64,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The API's 503 when the database is in trouble, for errors no DRF handler answered.
+    "tracker.api.exceptions.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,18 +102,45 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database in trouble must not hang a request until gunicorn kills its worker: connecting
+# and each statement are bounded (seconds; 0 means no bound, e.g. for a long migration), and
+# the API answers 503 with Retry-After meanwhile (tracker/api/exceptions.py).
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_float("DATABASE_STATEMENT_TIMEOUT", 30)
+# /healthz waits this long for a new connection's SELECT 1 before it answers 503.
+HEALTHZ_DATABASE_TIMEOUT = env_float("HEALTHZ_DATABASE_TIMEOUT", 0.5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while the worker writes; IMMEDIATE takes the write lock
     # when a transaction starts, so two writers queue instead of failing half-way with
-    # "database is locked" after one of them has already read.
+    # "database is locked" after one of them has already read. A statement waits for that
+    # lock at most the statement timeout (SQLite's busy timeout).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_STATEMENT_TIMEOUT or 24 * 60 * 60,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sign-in throttle (django-axes): after SIGN_IN_FAILURE_LIMIT failed sign-ins a username is
+# locked out from every address, and an address for every username, for
+# SIGN_IN_COOLOFF_MINUTES (each failure while locked out starts the cool-off again).
+# `python manage.py axes_reset` (or axes_reset_username NAME, axes_reset_ip ADDRESS) lifts it.
+# The address is the status page's client address: REMOTE_ADDR, or the header a trusted proxy
+# sets (STATUS_PAGE_CLIENT_IP_HEADER).
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("SIGN_IN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "tracker.status.limits.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -152,6 +196,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "support@localhost")
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer probes over plain http and takes a redirect for a failure.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

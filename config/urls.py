@@ -10,3 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("status/", include("tracker.status.urls")),
     path("", include("tracker.urls")),
 ]
+
+# The API answers its clients in its error shape even when Django itself fails.
+handler500 = "tracker.api.exceptions.server_error"

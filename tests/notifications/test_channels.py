@@ -328,7 +328,7 @@ def test_the_log_channel_writes_the_message_to_the_log_without_the_secret(db, po
     request = log_request(ThreadFactory(channel=channel, language=Language.JA))
     services.request_transition(number=request.number, status=Status.ACCEPTED)
 
-    with caplog.at_level(logging.INFO, logger="tracker"):
+    with caplog.at_level(logging.DEBUG, logger="tracker"):
         deliver_batch(policy=policy)
         deliver_batch(policy=policy)
 

@@ -7,11 +7,14 @@ the whole request is at fault (authentication, a body too large).
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import OperationalError
-from django.http import Http404
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -41,7 +44,9 @@ def error(field: str | None, code: str, message: str) -> dict[str, str | None]:
     return {"field": field, "code": code, "message": message}
 
 
-def tracker_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def tracker_exception_handler(
+    exc: Exception, context: dict[str, Any]
+) -> Response | JsonResponse | None:
     if isinstance(exc, RequestDataTooBig):
         exc = BodyTooLarge()
     elif isinstance(exc, Http404):
@@ -70,7 +75,57 @@ def tracker_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             headers["Retry-After"] = f"{wait:.0f}"
         set_rollback()
         return Response({"errors": _api_errors(exc)}, status=exc.status_code, headers=headers)
-    return None
+    return database_unavailable(exc)
+
+
+# --- the database in trouble ------------------------------------------------------------
+# Refused, timed out (DATABASE_CONNECT_TIMEOUT, DATABASE_STATEMENT_TIMEOUT) or gone: the
+# client should come back shortly, and is told so in the error shape, never with an HTML 500.
+# The exception handler above answers for DRF's views; the middleware and the 500 handler
+# below for whatever is raised outside them.
+
+API_PREFIX = "/api/"
+DATABASE_RETRY_AFTER = 5  # seconds; about one connect timeout
+
+
+def database_unavailable(exc: BaseException | None) -> JsonResponse | None:
+    """The 503 for an error of the database's connection, else None."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    message = "The database is unavailable; try again shortly."
+    response = JsonResponse(
+        {"errors": [error(None, "database_unavailable", message)]},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """An API view's database error that no exception handler answered becomes the 503."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        return database_unavailable(exc) if request.path.startswith(API_PREFIX) else None
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: for the API, the error shape (the 503 when the database is at fault, as
+    when a middleware's query fails before any view runs); elsewhere Django's own page."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.server_error(request)
+    if unavailable := database_unavailable(sys.exc_info()[1]):
+        return unavailable
+    message = "Something went wrong on our side."
+    return JsonResponse(
+        {"errors": [error(None, "server_error", message)]},
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
 
 
 def _tracker_status(exc: TrackerError) -> int:

@@ -31,6 +31,7 @@ from tracker.api.permissions import (
 )
 from tracker.models import Account, Decision, FeatureRequest, Mention, Thread
 from tracker.search import similar_requests
+from tracker.status.limits import LookupThrottle
 
 
 def _errors(description: str) -> OpenApiResponse:
@@ -383,13 +384,20 @@ class ThreadDetailView(CheckedURL, generics.RetrieveAPIView):
 class PublicRequestView(CheckedURL, APIView):
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    # Numbers are sequential: without the status page's limit the backlog could be listed.
+    throttle_classes = [LookupThrottle]
 
     @extend_schema(
         summary="What anyone may see of a request",
         description="No accounts, threads, customers' words, description, priority or score.",
         auth=[],
         parameters=[NUMBER],
-        responses={200: s.PublicRequestSerializer, **BAD_QUERY, **NOT_FOUND},
+        responses={
+            200: s.PublicRequestSerializer,
+            **BAD_QUERY,
+            **NOT_FOUND,
+            429: _errors("Too many look-ups from this address; see Retry-After."),
+        },
     )
     def get(self, request: Request, number: int) -> Response:
         public = selectors.public_request(number=number)

@@ -10,7 +10,8 @@ logger = logging.getLogger("tracker.channels.log")
 
 
 def send(message: Outgoing, *, timeout: float) -> None:
-    logger.info(
+    # Debug: the worker's own line per batch is what a run shows (LOG_LEVEL=DEBUG for texts).
+    logger.debug(
         "notification %s to %s:%s (%s)\n%s",
         message.id,
         message.channel.slug,

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from rest_framework.throttling import BaseThrottle
 
 from tracker.status.store import count_and_get_many
 
@@ -42,3 +43,19 @@ def lookup_allowed(
     key = f"status_page:rate:{client_address(request)}:{window_index}"
     count, found = count_and_get_many(key, timeout=window + 1, keys=read)
     return count <= settings.STATUS_PAGE_RATE_LIMIT, window - elapsed, found
+
+
+class LookupThrottle(BaseThrottle):
+    """The same limit for the public JSON of a request, counted on the same counter as the
+    HTML page: a client refused one is refused the other. Refused, DRF answers 429 with
+    Retry-After in the API's error shape."""
+
+    retry_after: int | None = None
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        allowed, retry_after, _ = lookup_allowed(request)
+        self.retry_after = None if allowed else retry_after
+        return allowed
+
+    def wait(self) -> float | None:
+        return self.retry_after

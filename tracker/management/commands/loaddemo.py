@@ -1,6 +1,8 @@
+import os
 import random
 import secrets
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +20,23 @@ DEMO_USERS = [
     ("pm", "Product managers", "Paula", "Product"),
     ("support", "Support staff", "Sam", "Support"),
 ]
+
+
+def read_demo_passwords() -> dict[str, str]:
+    """The demo users' passwords as loaddemo last set them: `username password` lines."""
+    try:
+        lines = Path(settings.DEMO_PASSWORDS_FILE).read_text().splitlines()
+    except FileNotFoundError:
+        return {}
+    return dict(line.split(" ", 1) for line in lines if " " in line)
+
+
+def write_demo_passwords(passwords: dict[str, str]) -> None:
+    path = Path(settings.DEMO_PASSWORDS_FILE)
+    # Readable by its owner only, from the moment it exists.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.writelines(f"{username} {password}\n" for username, password in passwords.items())
 
 
 class Command(BaseCommand):
@@ -62,22 +81,40 @@ class Command(BaseCommand):
         return accounts
 
     def _users(self) -> dict[str, User]:
-        users = {}
+        """The local demo users, with passwords kept in DEMO_PASSWORDS_FILE so that every run
+        can show them (`make run` prints them again once the server is up). Only where DEBUG
+        is on: a production database's users are never made, changed or shown."""
+        known = read_demo_passwords()
+        users, passwords = {}, {}
         for username, group, first, last in DEMO_USERS:
             user = User.objects.filter(username=username).first()
-            if user is None:
-                if not settings.DEBUG:
+            if not settings.DEBUG:
+                if user is None:
                     self.stdout.write(f"Not creating demo user {username!r}: DEBUG is off.")
-                    continue
+                else:
+                    self.stdout.write(f"Demo user {username} ({group}) exists; password unchanged.")
+                    users[username] = user
+                continue
+            said = f"Demo user {username} ({group}): password"
+            if user is None:
                 password = secrets.token_urlsafe(9)
                 user = User.objects.create_user(
                     username, password=password, first_name=first, last_name=last, is_staff=True
                 )
                 user.groups.add(Group.objects.get(name=group))
-                self.stdout.write(f"Demo user {username} ({group}): password {password}")
+                self.stdout.write(f"{said} {password}")
+            elif username in known and user.check_password(known[username]):
+                password = known[username]
+                self.stdout.write(f"{said} {password} (exists; password unchanged)")
             else:
-                self.stdout.write(f"Demo user {username} ({group}) exists; password unchanged.")
-            users[username] = user
+                # Made before the passwords were kept, or changed since: a new one, kept.
+                password = secrets.token_urlsafe(9)
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                self.stdout.write(f"{said} {password} (exists; password reset)")
+            users[username], passwords[username] = user, password
+        if passwords:
+            write_demo_passwords(passwords)
         return users
 
     def _request(
