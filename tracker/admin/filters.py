@@ -7,6 +7,7 @@ would fail to load instead of being filtered."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tracker.choices import Criticality, Language, Plan
+from tracker.choices import OPEN_STATUSES, Criticality, Language, Plan, Status
 from tracker.models import Channel, FeatureRequest, FeatureRequestQuerySet
 
 
@@ -43,6 +44,66 @@ class CheckedFilters(admin.ModelAdmin):
 def _requests(queryset: QuerySet[FeatureRequest]) -> FeatureRequestQuerySet:
     # The admin hands over the model's own queryset, typed as a plain QuerySet.
     return cast(FeatureRequestQuerySet, queryset)
+
+
+class StatusFilter(admin.ListFilter):
+    """Any set of statuses at once (`?status__in=under_review,accepted`, or `status__exact`
+    for one). Without a choice the list is the work: open requests not merged into another,
+    so a merged duplicate's frozen score never ranks among them."""
+
+    title = _("status")
+    parameters = ("status__in", "status__exact")
+
+    def __init__(self, request: HttpRequest, params: dict[str, Any], model: Any, admin: Any):
+        super().__init__(request, params, model, admin)
+        given: list[str] = []
+        for name in self.parameters:
+            if name in params:
+                # Django hands each parameter over as the list of its values.
+                values = params.pop(name)
+                self.used_parameters[name] = values
+                given += [value for text in values for value in text.split(",")]
+        # None: nothing chosen, the open work; an empty set: only unknown statuses given.
+        self.chosen: set[str] | None = (
+            {value for value in given if value in Status.values} if given else None
+        )
+
+    def has_output(self) -> bool:
+        return True
+
+    def expected_parameters(self) -> list[str | None]:
+        return list(self.parameters)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.chosen is None:
+            return _requests(queryset).open().canonical()
+        return queryset.filter(status__in=self.chosen)
+
+    def choices(self, changelist: ChangeList) -> Iterator[Any]:
+        shown = set(OPEN_STATUSES) if self.chosen is None else self.chosen
+        yield {
+            "selected": self.chosen is None,
+            "query_string": changelist.get_query_string(remove=list(self.parameters)),
+            "display": _("Open work"),
+        }
+        yield {
+            "selected": self.chosen == set(Status.values),
+            "query_string": self._query(changelist, set(Status.values)),
+            "display": _("Everything"),
+        }
+        # Each status toggles in or out of the statuses shown.
+        for value, label in Status.choices:
+            yield {
+                "selected": value in shown,
+                "query_string": self._query(changelist, shown ^ {value}),
+                "display": label,
+            }
+
+    def _query(self, changelist: ChangeList, statuses: set[str]) -> str:
+        if not statuses:
+            return changelist.get_query_string(remove=list(self.parameters))
+        ordered = ",".join(value for value in Status.values if value in statuses)
+        return changelist.get_query_string({"status__in": ordered}, remove=list(self.parameters))
 
 
 class _RequestFilter(admin.SimpleListFilter):

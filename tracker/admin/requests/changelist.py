@@ -17,6 +17,7 @@ from tracker.admin.filters import (
     LanguageFilter,
     PlanFilter,
     RaisedRecentlyFilter,
+    StatusFilter,
 )
 from tracker.admin.requests.decisions import DecisionPages
 from tracker.admin.requests.export import CsvExport
@@ -43,7 +44,7 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
     ]
     list_display_links = ["number", "title"]
     list_filter = [
-        "status",
+        StatusFilter,
         "kind",
         CriticalityFilter,
         "priority",
