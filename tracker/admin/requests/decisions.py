@@ -26,14 +26,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.forms import (
     CriticalityForm,
+    DecisionForm,
     MergeForm,
     PriorityForm,
     ServiceForm,
     TransitionForm,
+    transition_refusal,
 )
 from tracker.admin.requests.pages import BacklogPage, acting_user, posted
 from tracker.choices import Criticality, Priority, Status
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, TransitionNotAllowed
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, threads_told
 from tracker.services import (
@@ -58,7 +60,7 @@ class Decision:
     """One decision page but the merge: its form, what it shows before, and what it does."""
 
     title: StrOrPromise
-    form_class: type[ServiceForm]
+    form_class: type[DecisionForm]
     # What the confirmation shows for the selected requests and the form's data.
     preview: Callable[[list[FeatureRequest], dict[str, Any]], Preview]
     # Runs the service for one request; returns the message to show.
@@ -78,6 +80,11 @@ def _status_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Pre
 
 
 def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    # One of several selected requests may not take the status the others take: say so
+    # with the statuses' labels, as the form does, rather than the service's codes.
+    refusal = transition_refusal(obj.status, data["status"])
+    if refusal:
+        raise TransitionNotAllowed(refusal, field="status")
     request = request_transition(
         number=obj.number,
         status=data["status"],
@@ -212,7 +219,7 @@ class DecisionPages(BacklogPage):
         selected = _selected(request)
         if not selected:
             return self._nothing_selected(request)
-        form = decision.form_class(posted(request))
+        form = decision.form_class(posted(request), requests=selected)
         context: dict[str, Any] = {"rows": _rows(selected)}
         if form.is_bound and form.is_valid():
             if "confirm" not in request.POST:
