@@ -103,3 +103,24 @@ def test_the_status_filter_combines_with_other_filters_and_search(pm_client, wor
     response = pm_client.get(BACKLOG, {"status__in": "done,under_review", "q": "Wish done"})
 
     assert listed(response) == [work["done"]]
+
+
+# --- why each row ranks where it does -------------------------------------------------------
+
+
+def test_each_row_shows_the_parts_of_its_score(pm_client, log):
+    from tracker.services import request_set_criticality
+
+    wish = log("Export deals to XLSX", plan="enterprise", criticality="high")
+    log(number=wish.number, account="initech.example", plan="free")
+    set_by_pm = log("Dark mode", account="umbrella.example", plan="basic")
+    request_set_priority(number=set_by_pm.number, priority="p1")
+    request_set_criticality(number=set_by_pm.number, criticality="critical")
+
+    response = pm_client.get(BACKLOG)
+
+    content = response.content.decode()
+    assert (
+        "<span>2 customers (×1.8)</span> · <span>High</span> · <span>no priority</span>" in content
+    )
+    assert "<span>1 customer (×1)</span> · <span>Critical (set)</span> · <span>P1</span>" in content
