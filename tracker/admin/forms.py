@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +29,7 @@ from tracker.limits import (
     THREAD_REF_MAX,
     TITLE_MAX,
 )
-from tracker.models import Channel, FeatureRequest
+from tracker.models import PRODUCT_MANAGERS, Channel, FeatureRequest, ProductArea
 from tracker.services import TRANSITIONS, AccountData, DefectReport, ThreadData
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
@@ -143,6 +144,34 @@ class CriticalityForm(DecisionForm):
         choices=[("", _("As customers say (the highest of their mentions)")), *Criticality.choices],
         required=False,
     )
+
+
+class AreaForm(DecisionForm):
+    decided = "area"
+    area = forms.ModelChoiceField(
+        label=_("Product area"),
+        queryset=ProductArea.objects.all(),
+        required=False,
+        empty_label=_("No area"),
+    )
+
+    def current(self, obj: FeatureRequest) -> str:
+        return str(obj.area_id or "")
+
+
+class OwnerForm(DecisionForm):
+    decided = "owner"
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True, groups__name=PRODUCT_MANAGERS).order_by(
+            "username"
+        ),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+    def current(self, obj: FeatureRequest) -> str:
+        return str(obj.owner_id or "")
 
 
 class MentionForm(ServiceForm):

@@ -136,6 +136,8 @@ class RequestListSerializer(serializers.ModelSerializer):
             "mention_count",
             "last_raised_at",
             "duplicate_of",
+            "area",
+            "owner",
             "created_at",
             "status_changed_at",
         ]
@@ -197,6 +199,8 @@ class RequestDetailSerializer(serializers.ModelSerializer):
             "demand",
             "duplicate_of",
             "duplicates",
+            "area",
+            "owner",
             "status_url",
             "created_at",
             "status_changed_at",

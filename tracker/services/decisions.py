@@ -228,3 +228,35 @@ def request_set_criticality(
     request.criticality = criticality
     save_ranked(request, "criticality")
     return request
+
+
+# --- product areas and owners (appended whole, so that it merges beside other edits) ------
+
+from tracker.models import PRODUCT_MANAGERS, ProductArea  # noqa: E402
+
+
+@transaction.atomic
+def request_set_area(*, number: int, area: int | None, by: User | None = None) -> FeatureRequest:
+    """Put a request in a product area (by its id), or in none."""
+    if area is not None and not ProductArea.objects.filter(pk=area).exists():
+        raise TrackerError(f"There is no product area {area}.", field="area")
+    request = lock_request(number)
+    request.area_id = area
+    request.save(update_fields=["area"])
+    return request
+
+
+@transaction.atomic
+def request_set_owner(*, number: int, owner: int | None, by: User | None = None) -> FeatureRequest:
+    """Give a request to a product manager (by user id), or to nobody."""
+    if (
+        owner is not None
+        and not User.objects.filter(
+            pk=owner, is_active=True, groups__name=PRODUCT_MANAGERS
+        ).exists()
+    ):
+        raise TrackerError("The owner must be an active product manager.", field="owner")
+    request = lock_request(number)
+    request.owner_id = owner
+    request.save(update_fields=["owner"])
+    return request

@@ -14,10 +14,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.filters import (
+    AreaFilter,
     ChannelFilter,
     CheckedFilters,
     CriticalityFilter,
     LanguageFilter,
+    OwnerFilter,
     PlanFilter,
     RaisedRecentlyFilter,
     StatusFilter,
@@ -27,7 +29,7 @@ from tracker.admin.requests.export import CsvExport
 from tracker.admin.requests.intake import LoggingPages
 from tracker.admin.requests.request_page import RequestPage
 from tracker.choices import Criticality, Priority
-from tracker.models import FeatureRequest, FeatureRequestQuerySet
+from tracker.models import FeatureRequest, FeatureRequestQuerySet, ProductArea
 from tracker.pagination import LargeTablePaginator
 from tracker.selectors import ranked_backlog
 
@@ -53,6 +55,8 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
         LanguageFilter,
         PlanFilter,
         RaisedRecentlyFilter,
+        AreaFilter,
+        OwnerFilter,
     ]
     # The search itself is get_search_results(); a search field makes the admin show the box.
     search_fields = ["title"]
@@ -132,3 +136,9 @@ def score_parts(obj: FeatureRequest) -> SafeString:
         criticality=format_html("<span>{}</span>", level),
         priority=format_html("<span>{}</span>", priority),
     )
+
+
+@admin.register(ProductArea)
+class ProductAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ru", "name_ja"]
+    search_fields = ["name", "name_ru", "name_ja"]

@@ -25,9 +25,11 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.forms import (
+    AreaForm,
     CriticalityForm,
     DecisionForm,
     MergeForm,
+    OwnerForm,
     PriorityForm,
     ServiceForm,
     TransitionForm,
@@ -45,6 +47,7 @@ from tracker.services import (
     request_set_priority,
     request_transition,
 )
+from tracker.services.decisions import request_set_area, request_set_owner
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -149,12 +152,47 @@ def _score_changes(
     return {"changes": changes}
 
 
+# --- product area and owner ---------------------------------------------------------------
+
+
+def _area_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Preview:
+    after = str(data["area"] or _("No area"))
+    return {"changes": [(obj, str(obj.area or _("No area")), after) for obj in selected]}
+
+
+def _set_area(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    area = data["area"]
+    request_set_area(number=obj.number, area=area.pk if area else None, by=user)
+    return str(
+        _("#%(number)d is in %(area)s.") % {"number": obj.number, "area": area}
+        if area
+        else _("#%(number)d is in no product area.") % {"number": obj.number}
+    )
+
+
+def _owner_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Preview:
+    after = str(data["owner"] or _("Nobody"))
+    return {"changes": [(obj, str(obj.owner or _("Nobody")), after) for obj in selected]}
+
+
+def _set_owner(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    owner = data["owner"]
+    request_set_owner(number=obj.number, owner=owner.pk if owner else None, by=user)
+    return str(
+        _("#%(number)d is owned by %(owner)s.") % {"number": obj.number, "owner": owner}
+        if owner
+        else _("#%(number)d is owned by nobody.") % {"number": obj.number}
+    )
+
+
 DECISIONS = {
     "status": Decision(_("Change status"), TransitionForm, _status_preview, _transition),
     "priority": Decision(_("Set priority"), PriorityForm, _priority_preview, _set_priority),
     "criticality": Decision(
         _("Set criticality"), CriticalityForm, _criticality_preview, _set_criticality
     ),
+    "area": Decision(_("Set product area"), AreaForm, _area_preview, _set_area),
+    "owner": Decision(_("Set owner"), OwnerForm, _owner_preview, _set_owner),
 }
 
 
@@ -191,12 +229,21 @@ def _opens_page(slug: str, description: StrOrPromise) -> Action:
 
 
 class DecisionPages(BacklogPage):
-    actions = ["change_status", "merge_selected", "set_priority", "set_criticality"]
+    actions = [
+        "change_status",
+        "merge_selected",
+        "set_priority",
+        "set_criticality",
+        "set_area",
+        "set_owner",
+    ]
 
     change_status = _opens_page("status", _("Change status of selected requests…"))
     merge_selected = _opens_page("merge", _("Merge selected requests into one…"))
     set_priority = _opens_page("priority", _("Set priority of selected requests…"))
     set_criticality = _opens_page("criticality", _("Set criticality of selected requests…"))
+    set_area = _opens_page("area", _("Set product area of selected requests…"))
+    set_owner = _opens_page("owner", _("Set owner of selected requests…"))
 
     def _open_page(
         self, request: HttpRequest, slug: str, queryset: QuerySet

@@ -29,12 +29,15 @@ CSV_COLUMNS = [
     "priority",
     "score",
     "last_raised_at",
+    "area",
+    "owner",
 ]
 
 
 # The columns as read from the database: the header says "criticality", the row holds the
 # effective one, the same the list shows.
-_SELECTED = ["criticality_now" if column == "criticality" else column for column in CSV_COLUMNS]
+_READ_AS = {"criticality": "criticality_now", "area": "area__name", "owner": "owner__username"}
+_SELECTED = [_READ_AS.get(column, column) for column in CSV_COLUMNS]
 
 BOM = "\ufeff"
 
