@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.migrations.loader import MigrationLoader
 
 from tests.factories import ChannelFactory, FeatureRequestFactory, UserFactory, log_intake
 from tracker import services
@@ -101,11 +102,11 @@ def test_every_known_value_is_accepted(one_of_each, model, column, blank, alongs
 def test_adding_the_constraints_never_gives_a_number_twice():
     """SQLite rebuilds a table to add a constraint, which would restart its counter."""
     call_command("migrate", "tracker", "0004", verbosity=0)
-    kept = FeatureRequest.objects.create(title="Kept")
-    deleted = FeatureRequest.objects.create(title="Deleted")
-    # By hand: Model.delete() would look for rows of tables made after 0004 that refer to it.
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM tracker_featurerequest WHERE number = %s", [deleted.number])
+    # The model as it was at 0004: today's has columns that later migrations add.
+    state = MigrationLoader(connection).project_state(("tracker", "0004_created_at_defaults"))
+    then = state.apps.get_model("tracker", "FeatureRequest")
+    kept = then.objects.create(title="Kept")
+    then.objects.create(title="Deleted").delete()
 
     call_command("migrate", "tracker", verbosity=0)
     new = FeatureRequest.objects.create(title="New")
@@ -297,15 +298,17 @@ def test_a_request_matching_several_quotes_is_found_once(searchable, channel):
 def test_the_decision_log_begins_with_the_status_changes_made_before_it():
     call_command("migrate", "tracker", "0005", verbosity=0)
     pm = UserFactory(username="pm-before")
-    accepted = FeatureRequest.objects.create(title="Accepted", status="accepted")
-    merged = FeatureRequest.objects.create(
-        title="Merged", status="duplicate", duplicate_of=accepted
+    # The models as they were at 0005: today's have columns that later migrations add.
+    state = MigrationLoader(connection).project_state(("tracker", "0005_choices_constraints"))
+    then_request = state.apps.get_model("tracker", "FeatureRequest")
+    then_change = state.apps.get_model("tracker", "StatusChange")
+    accepted = then_request.objects.create(title="Accepted", status="accepted")
+    merged = then_request.objects.create(title="Merged", status="duplicate", duplicate_of=accepted)
+    then_change.objects.create(request=accepted, to_status="under_review")  # registered
+    then_change.objects.create(
+        request=accepted, from_status="under_review", to_status="accepted", changed_by_id=pm.pk
     )
-    StatusChange.objects.create(request=accepted, to_status="under_review")  # registered
-    StatusChange.objects.create(
-        request=accepted, from_status="under_review", to_status="accepted", changed_by=pm
-    )
-    StatusChange.objects.create(request=merged, from_status="under_review", to_status="duplicate")
+    then_change.objects.create(request=merged, from_status="under_review", to_status="duplicate")
 
     call_command("migrate", "tracker", verbosity=0)
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import (
@@ -40,6 +41,10 @@ from tracker.limits import (
 
 if TYPE_CHECKING:
     from tracker.ranking import Ranking
+
+
+# The group whose members decide on requests and may own them (migration 0002 makes it).
+PRODUCT_MANAGERS = "Product managers"
 
 
 def choices_constraint(
@@ -197,6 +202,24 @@ class FeatureRequest(models.Model):
     priority = models.CharField(max_length=4, choices=Priority.choices, default=Priority.NONE)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    # Where in the product it belongs, and which product manager looks after it.
+    area = models.ForeignKey(
+        "ProductArea",
+        verbose_name=_("product area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_requests",
+        limit_choices_to={"groups__name": PRODUCT_MANAGERS},
     )
 
     # Demand figures, kept current by the services and rebuilt by `recompute_scores`.
@@ -505,3 +528,24 @@ class Decision(models.Model):
         if self.field in ("duplicate_of", "duplicates") and value:
             return ", ".join(f"#{number}" for number in value.split(","))
         return value or "—"
+
+
+class ProductArea(models.Model):
+    """A part of the product that requests belong to (CRM, Tasks, Telephony…), named in
+    each language the product managers work in."""
+
+    name = models.CharField(_("name (English)"), max_length=NAME_MAX, unique=True)
+    name_ru = models.CharField(_("name (Russian)"), max_length=NAME_MAX, blank=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=NAME_MAX, blank=True)
+
+    class Meta:
+        verbose_name = _("product area")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name_in(get_language() or "en")
+
+    def name_in(self, language: str) -> str:
+        """The name in `language` (e.g. "ru", "ja-JP"), else the English one."""
+        translated = {"ru": self.name_ru, "ja": self.name_ja}.get(language[:2], "")
+        return translated or self.name

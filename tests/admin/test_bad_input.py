@@ -53,7 +53,9 @@ def test_the_export_ignores_a_filter_value_holding_a_null_character(pm_client, b
     response = pm_client.get(EXPORT, {parameter: "\x00"})
 
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert sorted(int(row["number"]) for row in rows) == backlog
 
 

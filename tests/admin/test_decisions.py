@@ -112,7 +112,7 @@ def test_a_forbidden_transition_shows_the_services_refusal_not_a_server_error(pm
     )
 
     assert response.status_code == 200
-    assert "cannot become done" in str(response.context["form"].errors)
+    assert "cannot become Done" in str(response.context["form"].errors)
     wish.refresh_from_db()
     assert wish.status == "under_review"
 
@@ -131,7 +131,7 @@ def test_with_several_requests_each_refusal_is_a_message(pm_client, wish, other)
 
     texts = messages_of(response)
     assert f"#{other.number} is now Done." in texts
-    assert any(t.startswith(f"#{wish.number}: ") and "cannot become done" in t for t in texts)
+    assert any(t.startswith(f"#{wish.number}: ") and "cannot become Done" in t for t in texts)
     assert response.redirect_chain[-1][0] == BACKLOG
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -30,8 +32,8 @@ from tracker.limits import (
     THREAD_REF_MAX,
     TITLE_MAX,
 )
-from tracker.models import Channel, FeatureRequest
-from tracker.services import AccountData, DefectReport, ThreadData, default_plan
+from tracker.models import PRODUCT_MANAGERS, Channel, FeatureRequest, ProductArea
+from tracker.services import TRANSITIONS, AccountData, DefectReport, ThreadData, default_plan
 from tracker.services.checks import DatePhrase, refuse_date_phrase
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
@@ -73,7 +75,39 @@ class ServiceForm(forms.Form):
         self.add_error(name if name in self.fields else None, shown(error))
 
 
-class TransitionForm(ServiceForm):
+def transition_refusal(current: str, status: str) -> str | None:
+    """Why a request that is `current` cannot become `status`, naming both by their labels
+    in the user's language; None when it can."""
+    if status in TRANSITIONS.get(current, ()):
+        return None
+    return str(
+        _("A request that is %(current)s cannot become %(status)s.")
+        % {"current": Status(current).label, "status": Status(status).label}
+    )
+
+
+class DecisionForm(ServiceForm):
+    """A decision on the selected requests: it starts from their current value (when they
+    share one), and refuses a choice none of them can take before anything is confirmed."""
+
+    # The form's field that the decision sets, and the request's value for it now.
+    decided: str
+
+    def __init__(
+        self, data: Any = None, *, requests: Iterable[FeatureRequest] = (), **kwargs: Any
+    ) -> None:
+        self.requests = list(requests)
+        values = {self.current(obj) for obj in self.requests}
+        if len(values) == 1:
+            kwargs.setdefault("initial", {})[self.decided] = values.pop()
+        super().__init__(data, **kwargs)
+
+    def current(self, obj: FeatureRequest) -> str:
+        return str(getattr(obj, self.decided))
+
+
+class TransitionForm(DecisionForm):
+    decided = "status"
     status = forms.ChoiceField(label=_("New status"), choices=DECIDABLE_STATUSES)
     reason = forms.ChoiceField(
         label=_("Reason (when declining)"),
@@ -98,6 +132,18 @@ class TransitionForm(ServiceForm):
             self.add_error("reason", _("Declining needs a reason."))
         if data.get("status") != Status.DECLINED and data.get("reason"):
             self.add_error("reason", _("A reason is given only when declining."))
+        status = data.get("status")
+        if status and self.requests:
+            refusals = [transition_refusal(obj.status, status) for obj in self.requests]
+            if all(refusals):
+                if len(set(refusals)) == 1:
+                    self.add_error("status", str(refusals[0]))
+                else:
+                    self.add_error(
+                        "status",
+                        _("None of the selected requests can become %(status)s.")
+                        % {"status": Status(status).label},
+                    )
         return data
 
 
@@ -128,16 +174,47 @@ class WordingForm(forms.ModelForm):
         fields = ["title", "description", "kind"]
 
 
-class PriorityForm(ServiceForm):
+class PriorityForm(DecisionForm):
+    decided = "priority"
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
 
 
-class CriticalityForm(ServiceForm):
+class CriticalityForm(DecisionForm):
+    # Product managers' own setting; blank is "as customers say".
+    decided = "criticality"
     criticality = forms.ChoiceField(
         label=_("Criticality"),
         choices=[("", _("As customers say (the highest of their mentions)")), *Criticality.choices],
         required=False,
     )
+
+
+class AreaForm(DecisionForm):
+    decided = "area"
+    area = forms.ModelChoiceField(
+        label=_("Product area"),
+        queryset=ProductArea.objects.all(),
+        required=False,
+        empty_label=_("No area"),
+    )
+
+    def current(self, obj: FeatureRequest) -> str:
+        return str(obj.area_id or "")
+
+
+class OwnerForm(DecisionForm):
+    decided = "owner"
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True, groups__name=PRODUCT_MANAGERS).order_by(
+            "username"
+        ),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+    def current(self, obj: FeatureRequest) -> str:
+        return str(obj.owner_id or "")
 
 
 class MentionForm(ServiceForm):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django_filters import rest_framework as filters  # type: ignore[import-untyped]
 
 from tracker.choices import Criticality, Kind, Language, Priority, Status
 from tracker.limits import CHANNEL_SLUG_MAX, EXTERNAL_ID_MAX, SEARCH_TERM_MAX
-from tracker.models import FeatureRequest, FeatureRequestQuerySet
+from tracker.models import PRODUCT_MANAGERS, FeatureRequest, FeatureRequestQuerySet, ProductArea
 
 
 class RequestFilter(filters.FilterSet):
@@ -24,6 +25,13 @@ class RequestFilter(filters.FilterSet):
     )
     language = filters.ChoiceFilter(
         choices=Language.choices, method="filter_language", help_text="A thread language."
+    )
+    area = filters.ModelChoiceFilter(
+        queryset=ProductArea.objects.all(), help_text="A product area's id."
+    )
+    owner = filters.ModelChoiceFilter(
+        queryset=User.objects.filter(groups__name=PRODUCT_MANAGERS),
+        help_text="The owning product manager's user id.",
     )
     raised_since = filters.IsoDateTimeFilter(
         field_name="last_raised_at", lookup_expr="gte", help_text="Last raised at or after."

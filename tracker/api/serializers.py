@@ -142,6 +142,8 @@ class RequestListSerializer(serializers.ModelSerializer):
             "mention_count",
             "last_raised_at",
             "duplicate_of",
+            "area",
+            "owner",
             "created_at",
             "status_changed_at",
         ]
@@ -203,6 +205,8 @@ class RequestDetailSerializer(serializers.ModelSerializer):
             "demand",
             "duplicate_of",
             "duplicates",
+            "area",
+            "owner",
             "status_url",
             "created_at",
             "status_changed_at",

@@ -11,7 +11,15 @@ from django.utils import timezone
 from tracker.choices import Criticality, DeclineReason, Event, Kind, Priority, Status
 from tracker.demand import DEMAND_FIELDS, Demand
 from tracker.errors import MergeNotAllowed, TrackerError, TransitionNotAllowed
-from tracker.models import Account, DecisionKind, FeatureRequest, Mention, StatusChange
+from tracker.models import (
+    PRODUCT_MANAGERS,
+    Account,
+    DecisionKind,
+    FeatureRequest,
+    Mention,
+    ProductArea,
+    StatusChange,
+)
 from tracker.ranking import plan_weight
 from tracker.services.checks import clean_note, clean_title, require_choice
 from tracker.services.demand import save_ranked
@@ -288,4 +296,34 @@ def request_set_criticality(
     )
     request.criticality = criticality
     save_ranked(request, "criticality")
+    return request
+
+
+# --- product areas and owners -------------------------------------------------------------
+
+
+@atomic_retried
+def request_set_area(*, number: int, area: int | None, by: User | None = None) -> FeatureRequest:
+    """Put a request in a product area (by its id), or in none."""
+    if area is not None and not ProductArea.objects.filter(pk=area).exists():
+        raise TrackerError(f"There is no product area {area}.", field="area")
+    request = lock_request(number)
+    request.area_id = area
+    request.save(update_fields=["area"])
+    return request
+
+
+@atomic_retried
+def request_set_owner(*, number: int, owner: int | None, by: User | None = None) -> FeatureRequest:
+    """Give a request to a product manager (by user id), or to nobody."""
+    if (
+        owner is not None
+        and not User.objects.filter(
+            pk=owner, is_active=True, groups__name=PRODUCT_MANAGERS
+        ).exists()
+    ):
+        raise TrackerError("The owner must be an active product manager.", field="owner")
+    request = lock_request(number)
+    request.owner_id = owner
+    request.save(update_fields=["owner"])
     return request

@@ -8,22 +8,28 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.filters import (
+    AreaFilter,
     ChannelFilter,
     CheckedFilters,
     CriticalityFilter,
     LanguageFilter,
+    OwnerFilter,
     PlanFilter,
     RaisedRecentlyFilter,
+    StatusFilter,
 )
 from tracker.admin.requests.decisions import DecisionPages
 from tracker.admin.requests.export import CsvExport
 from tracker.admin.requests.intake import LoggingPages
 from tracker.admin.requests.request_page import RequestPage
-from tracker.choices import Criticality
-from tracker.models import FeatureRequest, FeatureRequestQuerySet
+from tracker.choices import Criticality, Priority
+from tracker.models import FeatureRequest, FeatureRequestQuerySet, ProductArea
 from tracker.pagination import LargeTablePaginator
 from tracker.selectors import ranked_backlog
 
@@ -35,15 +41,13 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
         "title",
         "status",
         "kind",
-        "customer_count",
-        "criticality_shown",
-        "priority",
+        "why",
         "score",
         "last_raised",
     ]
     list_display_links = ["number", "title"]
     list_filter = [
-        "status",
+        StatusFilter,
         "kind",
         CriticalityFilter,
         "priority",
@@ -51,12 +55,14 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
         LanguageFilter,
         PlanFilter,
         RaisedRecentlyFilter,
+        AreaFilter,
+        OwnerFilter,
     ]
     # The search itself is get_search_results(); a search field makes the admin show the box.
     search_fields = ["title"]
     search_help_text = _("Number, title, description or the customers' own words.")
     ordering = ["-score", "number"]
-    sortable_by = ["number", "customer_count", "score", "last_raised_at"]
+    sortable_by = ["number", "why", "score", "last_raised_at"]
     list_per_page = 100
     paginator = LargeTablePaginator
     show_full_result_count = False
@@ -89,6 +95,14 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
         # join: a request raised in many threads stays one row, so no duplicates to drop.
         return cast(FeatureRequestQuerySet, queryset).search(search_term), False
 
+    # The header is the cell's legend: the score's three parts, as docs/ranking.md has them.
+    @admin.display(
+        description=_("Customer count (×weight) · Criticality · Priority"),
+        ordering="customer_count",
+    )
+    def why(self, obj: FeatureRequest) -> SafeString:
+        return score_parts(obj)
+
     @admin.display(description=_("criticality"))
     def criticality_shown(self, obj: FeatureRequest) -> str:
         label = str(Criticality(obj.effective_criticality).label)
@@ -101,3 +115,30 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Customers were told the number; a request is declined or merged, never deleted.
         return False
+
+
+def score_parts(obj: FeatureRequest) -> SafeString:
+    """Why a request ranks where it does, in a few words: its customers and their average
+    plan weight, its effective criticality (marked when product managers set it), its
+    priority. E.g. "12 customers (×1.5) · High · P1". Each part is kept on one line."""
+    count = obj.customer_count
+    weight = round(obj.demand_weight / count, 1) if count else 0
+    customers = ngettext(
+        "%(count)d customer (×%(weight)s)", "%(count)d customers (×%(weight)s)", count
+    ) % {"count": count, "weight": f"{weight:g}"}
+    level = str(Criticality(obj.effective_criticality).label)
+    if obj.criticality:
+        level = gettext("%(level)s (set)") % {"level": level}
+    priority = gettext("no priority") if obj.priority == Priority.NONE else obj.priority.upper()
+    return format_html(
+        gettext("{customers} · {criticality} · {priority}"),
+        customers=format_html("<span>{}</span>", customers),
+        criticality=format_html("<span>{}</span>", level),
+        priority=format_html("<span>{}</span>", priority),
+    )
+
+
+@admin.register(ProductArea)
+class ProductAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_ru", "name_ja"]
+    search_fields = ["name", "name_ru", "name_ja"]

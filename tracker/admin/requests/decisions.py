@@ -25,15 +25,19 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.forms import (
+    AreaForm,
     CriticalityForm,
+    DecisionForm,
     MergeForm,
+    OwnerForm,
     PriorityForm,
     ServiceForm,
     TransitionForm,
+    transition_refusal,
 )
 from tracker.admin.requests.pages import BacklogPage, acting_user, posted
 from tracker.choices import Criticality, Priority, Status
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, TransitionNotAllowed
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, threads_told
 from tracker.services import (
@@ -43,6 +47,7 @@ from tracker.services import (
     request_set_priority,
     request_transition,
 )
+from tracker.services.decisions import request_set_area, request_set_owner
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -58,7 +63,7 @@ class Decision:
     """One decision page but the merge: its form, what it shows before, and what it does."""
 
     title: StrOrPromise
-    form_class: type[ServiceForm]
+    form_class: type[DecisionForm]
     # What the confirmation shows for the selected requests and the form's data.
     preview: Callable[[list[FeatureRequest], dict[str, Any]], Preview]
     # Runs the service for one request; returns the message to show.
@@ -78,6 +83,11 @@ def _status_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Pre
 
 
 def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    # One of several selected requests may not take the status the others take: say so
+    # with the statuses' labels, as the form does, rather than the service's codes.
+    refusal = transition_refusal(obj.status, data["status"])
+    if refusal:
+        raise TransitionNotAllowed(refusal, field="status")
     request = request_transition(
         number=obj.number,
         status=data["status"],
@@ -142,12 +152,47 @@ def _score_changes(
     return {"changes": changes}
 
 
+# --- product area and owner ---------------------------------------------------------------
+
+
+def _area_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Preview:
+    after = str(data["area"] or _("No area"))
+    return {"changes": [(obj, str(obj.area or _("No area")), after) for obj in selected]}
+
+
+def _set_area(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    area = data["area"]
+    request_set_area(number=obj.number, area=area.pk if area else None, by=user)
+    return str(
+        _("#%(number)d is in %(area)s.") % {"number": obj.number, "area": area}
+        if area
+        else _("#%(number)d is in no product area.") % {"number": obj.number}
+    )
+
+
+def _owner_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Preview:
+    after = str(data["owner"] or _("Nobody"))
+    return {"changes": [(obj, str(obj.owner or _("Nobody")), after) for obj in selected]}
+
+
+def _set_owner(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
+    owner = data["owner"]
+    request_set_owner(number=obj.number, owner=owner.pk if owner else None, by=user)
+    return str(
+        _("#%(number)d is owned by %(owner)s.") % {"number": obj.number, "owner": owner}
+        if owner
+        else _("#%(number)d is owned by nobody.") % {"number": obj.number}
+    )
+
+
 DECISIONS = {
     "status": Decision(_("Change status"), TransitionForm, _status_preview, _transition),
     "priority": Decision(_("Set priority"), PriorityForm, _priority_preview, _set_priority),
     "criticality": Decision(
         _("Set criticality"), CriticalityForm, _criticality_preview, _set_criticality
     ),
+    "area": Decision(_("Set product area"), AreaForm, _area_preview, _set_area),
+    "owner": Decision(_("Set owner"), OwnerForm, _owner_preview, _set_owner),
 }
 
 
@@ -184,12 +229,21 @@ def _opens_page(slug: str, description: StrOrPromise) -> Action:
 
 
 class DecisionPages(BacklogPage):
-    actions = ["change_status", "merge_selected", "set_priority", "set_criticality"]
+    actions = [
+        "change_status",
+        "merge_selected",
+        "set_priority",
+        "set_criticality",
+        "set_area",
+        "set_owner",
+    ]
 
     change_status = _opens_page("status", _("Change status of selected requests…"))
     merge_selected = _opens_page("merge", _("Merge selected requests into one…"))
     set_priority = _opens_page("priority", _("Set priority of selected requests…"))
     set_criticality = _opens_page("criticality", _("Set criticality of selected requests…"))
+    set_area = _opens_page("area", _("Set product area of selected requests…"))
+    set_owner = _opens_page("owner", _("Set owner of selected requests…"))
 
     def _open_page(
         self, request: HttpRequest, slug: str, queryset: QuerySet
@@ -212,7 +266,7 @@ class DecisionPages(BacklogPage):
         selected = _selected(request)
         if not selected:
             return self._nothing_selected(request)
-        form = decision.form_class(posted(request))
+        form = decision.form_class(posted(request), requests=selected)
         context: dict[str, Any] = {"rows": _rows(selected)}
         if form.is_bound and form.is_valid():
             if "confirm" not in request.POST:

@@ -1,5 +1,7 @@
 """The backlog as CSV: what the list shows under its filters and search, in ranking order,
-streamed row by row whatever its size."""
+streamed row by row whatever its size. UTF-8 with a byte-order mark, by which Excel knows
+the encoding: without it Excel reads the file in the system's code page and turns Cyrillic
+and Japanese into mojibake."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from typing import Any, cast
 
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
 
 from tracker.admin.requests.pages import BacklogPage
@@ -25,7 +29,17 @@ CSV_COLUMNS = [
     "priority",
     "score",
     "last_raised_at",
+    "area",
+    "owner",
 ]
+
+
+# The columns as read from the database: the header says "criticality", the row holds the
+# effective one, the same the list shows.
+_READ_AS = {"criticality": "criticality_now", "area": "area__name", "owner": "owner__username"}
+_SELECTED = [_READ_AS.get(column, column) for column in CSV_COLUMNS]
+
+BOM = "\ufeff"
 
 
 class CsvExport(BacklogPage):
@@ -39,7 +53,16 @@ class CsvExport(BacklogPage):
             # What the list page answers by sending the user back to the unfiltered list.
             return HttpResponseBadRequest("The filters or the page number are not valid.")
         listed = cast(FeatureRequestQuerySet, changelist.queryset)
-        rows = listed.ranked().values_list(*CSV_COLUMNS)
+        rows = (
+            listed.ranked()
+            # The effective criticality: product managers' own, else the customers' highest.
+            .annotate(
+                criticality_now=Coalesce(
+                    NullIf(F("criticality"), Value("")), F("mention_criticality")
+                )
+            )
+            .values_list(*_SELECTED)
+        )
         response = StreamingHttpResponse(
             _csv_lines(rows.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
         )
@@ -54,7 +77,7 @@ class _Echo:
 
 def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
+    yield BOM + writer.writerow(CSV_COLUMNS)
     for row in rows:
         yield writer.writerow([_cell(value) for value in row])
 
