@@ -103,9 +103,10 @@ def send(message: Outgoing, *, timeout: float) -> None:
     if error in RATE_LIMIT_ERRORS or response.status == 429:
         wait = http.retry_after(response)
         raise RateLimited(f"Slack: {error or 'rate limited (HTTP 429)'}.", retry_after=wait)
-    http.raise_for_status(response, what="Slack")
-    if isinstance(answer, dict) and answer.get("ok") is True:
-        return
+    if not error:
+        http.raise_for_status(response, what="Slack")
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            return
     error = str(error or "no answer")
     if error in AUTH_ERRORS:
         raise NeedsPerson(f"Slack: {error}.")

@@ -592,9 +592,6 @@ class Wakeup:
                 if should_stop and should_stop():
                     return
                 for _ in self.conn.notifies(timeout=min(left, 0.2), stop_after=1):
-                    # Others may be queued behind it: one claim serves them all.
-                    for _ in self.conn.notifies(timeout=0):
-                        pass
                     return
         except Exception:
             self.close()
