@@ -18,14 +18,16 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
     HistogramMetricFamily,
     Metric,
 )
+from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 
 from tracker.models import DeliveryCount
 from tracker.notifications.delivery import LATENCY_BUCKETS
@@ -119,7 +121,7 @@ def _totals() -> Iterator[Metric]:
         cumulative, series = 0.0, []
         for le in LATENCY_BUCKETS:
             cumulative += buckets[slug].get(float(le), 0.0)
-            series.append((f"{float(le):g}", cumulative))
+            series.append((floatToGoString(le), cumulative))
         series.append(("+Inf", totals[slug][DeliveryCount.DELIVERED]))
         latency.add_metric([slug], series, sum_value=totals[slug][DeliveryCount.LATENCY_SUM])
     yield latency
@@ -138,4 +140,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
             return response
     registry = CollectorRegistry(auto_describe=False)
     registry.register(OutboxCollector())
-    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    # The format the scraper asks for (OpenMetrics or Prometheus text), as the library's
+    # own exporters choose it.
+    encode, content_type = choose_encoder(request.headers.get("Accept", ""))
+    return HttpResponse(encode(registry), content_type=content_type)
