@@ -16,13 +16,15 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Local use: DEBUG=1 unless told otherwise; the worker runs beside the web server and
-# both stop together.
+# both stop together. A worker that dies anyway is started again.
 run: export DEBUG ?= 1
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddemo
 	trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py deliver_notifications & \
+	( while :; do $(BIN)/python manage.py deliver_notifications; \
+	  echo "The notification worker stopped (exit $$?); starting it again in 2 s." >&2; \
+	  sleep 2; done ) & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # The whole suite; against PostgreSQL when DATABASE_URL names one, else SQLite.
