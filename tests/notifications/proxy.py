@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import socket
-import struct
 import threading
 
 
@@ -38,8 +37,12 @@ class TcpProxy:
         with self.lock:
             cut, self.open = self.open, set()
         for sock in cut:
-            # A reset, not a polite close: the other end learns at once.
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # Shut down first: closing a socket another thread is reading from would
+            # leave the connection up. Both ends learn at once.
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             sock.close()
 
     def close(self) -> None:

@@ -56,6 +56,7 @@ QUICK = {
 
 @pytest.fixture(autouse=True)
 def no_worker_left_behind():
+    """A failing test must not leave a worker, or a session of one, holding the database."""
     yield
     while STARTED:
         worker, log = STARTED.pop()
@@ -63,6 +64,16 @@ def no_worker_left_behind():
             worker.kill()
             worker.wait(timeout=10)
         log.close()
+    wait_until(lambda: not other_sessions(), timeout=15)
+
+
+def other_sessions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
 
 
 def database_url(port=None):
