@@ -1,7 +1,8 @@
 """Issue 12's fault tests, with real worker processes (the management command) on
 PostgreSQL: a receiver that refuses everything for longer than a notification's whole
 retry schedule and then recovers; Bitrix24 answering expired_token until its secret is
-replaced; the database unreachable for 30 s under running workers; repeated SIGKILLs.
+replaced; the database unreachable for 30 s under running workers; repeated SIGKILLs; and
+an idle worker woken at once by a commit (LISTEN/NOTIFY).
 Backoffs are shrunk with settings so that the whole file takes about two minutes."""
 
 import os
@@ -18,6 +19,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from tests.factories import ChannelFactory
+from tracker import services
 from tracker.choices import ChannelKind, DeliveryState, Status
 from tracker.models import Channel, Notification
 
@@ -284,3 +286,25 @@ def test_repeated_sigkills_re_deliver_at_most_one_message_per_kill(
     repeats = sum(count - 1 for count in received.values())
     assert repeats <= kills, f"{repeats} re-deliveries for {kills} kills"
     assert_every_thread_heard_everything_in_order(receiver)
+
+
+def test_a_committed_notification_wakes_an_idle_worker_at_once(webhook_channel, webhook_receiver):
+    _, receiver = webhook_receiver
+    raise_requests(webhook_channel, threads=1)
+    # Polling every 30 s: only LISTEN/NOTIFY can explain a delivery within a second.
+    worker = start_worker(TRACKER_NOTIFY_POLL_SECONDS="30")
+    wait_until(lambda: len(receiver.ids()) == 1, timeout=30)
+    time.sleep(1)  # idle, waiting
+
+    waits = []
+    for status in (Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE):
+        number = Notification.objects.first().request_id
+        committed = time.monotonic()
+        services.request_transition(number=number, status=status)  # commits
+        seen = len(receiver.ids())
+        wait_until(lambda seen=seen: len(receiver.ids()) > seen, timeout=10)
+        waits.append(time.monotonic() - committed)
+        time.sleep(0.5)
+
+    stop(worker)
+    assert max(waits) < 1.0, waits
