@@ -16,16 +16,19 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 # Local use: DEBUG=1 unless told otherwise; links sent to customers point at the address
-# served unless SITE_URL says otherwise. The worker runs beside the web server and both stop
-# together (the trap resets itself first: kill 0 signals this shell too). Once the server
-# answers, the banner shows where it is and the demo users' passwords.
+# served unless SITE_URL says otherwise. The worker runs beside the web server, is started
+# again if it dies, and both stop together (the trap resets itself first: kill 0 signals
+# this shell too). Once the server answers, the banner shows where it is and the demo
+# users' passwords.
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddemo
 	trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
-	$(BIN)/python manage.py deliver_notifications & \
+	( while :; do $(BIN)/python manage.py deliver_notifications; \
+	  echo "The notification worker stopped (exit $$?); starting it again in 2 s." >&2; \
+	  sleep 2; done ) & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT) & server=$$!; \
 	$(BIN)/python manage.py demo_banner --url http://$(HOST):$(PORT); \
 	wait $$server

@@ -186,7 +186,7 @@ def fill(*, threads: int, url: str) -> int:
             name="Bench",
             kind=ChannelKind.WEBHOOK,
             config={"url": url},
-            secret=SECRET,
+            secrets={"signing_key": SECRET},
         )
         accounts = Account.objects.bulk_create(
             [

@@ -43,7 +43,7 @@ ENUMERATED = [
     (Notification, "event", False, {}),
     (Notification, "status", False, {}),
     (Notification, "reason", True, {}),
-    (Notification, "state", False, {}),
+    (Notification, "state", False, {"cancel_reason": "a person gave up on it"}),
 ]
 PREFIX = {
     Account: "account",

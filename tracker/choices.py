@@ -79,3 +79,5 @@ class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
+    # Given up on by a person, with a reason: it no longer holds its thread.
+    CANCELLED = "cancelled", _("Cancelled")

@@ -81,15 +81,53 @@ class Channel(models.Model):
     kind = models.CharField(max_length=20, choices=ChannelKind.choices)
     # Non-secret settings: a webhook URL, an SMTP host, a sender address.
     config = models.JSONField(default=dict, blank=True)
-    # A token or signing key. Written, never shown back (admin and API use write-only fields).
-    secret = models.CharField(max_length=500, blank=True)
+    # Named secrets, e.g. {"bot_token": …, "signing_secret": …}; each kind's names are in
+    # `tracker.channels`. Written and replaced, never read back: no form, page, API answer
+    # or log line renders them (`editable=False` keeps them out of every ModelForm).
+    secrets = models.JSONField(default=dict, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
 
+    # An outage is the channel's, not the notification's (docs/notifications.md). The worker
+    # pauses a channel that fails for everyone and probes it with one message at
+    # `probe_at`; an error only a person can fix (authentication, 410 Gone) pauses it
+    # until someone resumes it or replaces its secret. Written by the worker and the
+    # services with `update_fields`, never by a form.
+    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pause_reason = models.CharField(max_length=500, blank=True, editable=False)
+    needs_person = models.BooleanField(default=False, editable=False)
+    probe_at = models.DateTimeField(null=True, blank=True, editable=False)
+    probe_failures = models.PositiveIntegerField(default=0, editable=False)
+    last_probe_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # The notification that failed first since the channel last delivered: a second,
+    # different one failing as well makes it an outage of the channel.
+    failing_notification_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
     class Meta:
-        constraints = [choices_constraint("channel", "kind", ChannelKind)]
+        constraints = [
+            choices_constraint("channel", "kind", ChannelKind),
+            models.CheckConstraint(
+                condition=Q(paused_at__isnull=False) | Q(needs_person=False),
+                name="channel_needs_person_only_when_paused",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.slug
+
+    def secret(self, name: str) -> str:
+        """The secret stored under `name`, or "" when none is."""
+        value = self.secrets.get(name, "") if isinstance(self.secrets, dict) else ""
+        return value if isinstance(value, str) else ""
+
+    def secret_values(self) -> list[str]:
+        """Every stored secret: what must never reach an error, a page or a log line."""
+        if not isinstance(self.secrets, dict):
+            return []
+        return [value for value in self.secrets.values() if isinstance(value, str) and value]
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
 
 
 class Thread(models.Model):
@@ -405,6 +443,12 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A notification that can never succeed is cancelled by a person, who says why.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -412,6 +456,10 @@ class Notification(models.Model):
             choices_constraint("notification", "status", Status),
             choices_constraint("notification", "reason", DeclineReason, blank=True),
             choices_constraint("notification", "state", DeliveryState),
+            models.CheckConstraint(
+                condition=~Q(state=DeliveryState.CANCELLED) | Q(cancel_reason__gt=""),
+                name="notification_cancelled_with_reason",
+            ),
         ]
         indexes = [
             models.Index(
@@ -420,6 +468,12 @@ class Notification(models.Model):
                 condition=Q(state=DeliveryState.PENDING),
             ),
             models.Index(fields=["thread", "id"], name="notification_thread_order"),
+            # Failed notifications are few and each needs a person: counted at every look.
+            models.Index(
+                fields=["id"],
+                name="notification_failed",
+                condition=Q(state=DeliveryState.FAILED),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -549,3 +603,30 @@ class ProductArea(models.Model):
         """The name in `language` (e.g. "ru", "ja-JP"), else the English one."""
         translated = {"ru": self.name_ru, "ja": self.name_ja}.get(language[:2], "")
         return translated or self.name
+
+
+class DeliveryCount(models.Model):
+    """Running totals of the worker's deliveries per channel, for `/metrics`: the workers
+    add what each batch did, so the figures hold across processes and machines.
+
+    `name` is one of `DELIVERED`, `FAILED_ATTEMPTS`, `GAVE_UP`, `LATENCY_SUM` or
+    `LATENCY_BUCKET` (then `le` is the bucket's upper bound in seconds, not cumulative)."""
+
+    DELIVERED = "delivered"
+    FAILED_ATTEMPTS = "failed_attempts"
+    GAVE_UP = "gave_up"
+    LATENCY_SUM = "latency_sum"
+    LATENCY_BUCKET = "latency_bucket"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=20)
+    le = models.FloatField(default=0)
+    value = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "name", "le"], name="delivery_count_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.name} {self.le:g}: {self.value:g}"

@@ -21,13 +21,19 @@ def test_changing_a_plan_in_admin_reweighs_the_accounts_requests(pm_client, log)
 
 def test_the_channel_secret_is_never_shown_and_an_empty_field_keeps_it(admin_client, db):
     channel = Channel.objects.create(
-        slug="hooks", name="Hooks", kind="webhook", secret="whsec_c2VjcmV0"
+        slug="hooks", name="Hooks", kind="webhook", secrets={"signing_key": "whsec_c2VjcmV0"}
     )
     url = reverse("admin:tracker_channel_change", args=[channel.pk])
 
     assert "whsec_c2VjcmV0" not in admin_client.get(url).content.decode()
     admin_client.post(
-        url, {"slug": "hooks", "name": "Hooks 2", "kind": "webhook", "config": "{}", "secret": ""}
+        url,
+        {
+            "name": "Hooks 2",
+            "config": '{"url": "https://hooks.example/tracker"}',
+            "secret_signing_key": "",
+            "is_active": "on",
+        },
     )
     channel.refresh_from_db()
-    assert (channel.name, channel.secret) == ("Hooks 2", "whsec_c2VjcmV0")
+    assert (channel.name, channel.secret("signing_key")) == ("Hooks 2", "whsec_c2VjcmV0")

@@ -164,7 +164,7 @@ def webhook_channel(db, webhook_receiver):
         slug="hooks-main",
         kind=ChannelKind.WEBHOOK,
         config={"url": server.url + "/hooks/tracker"},
-        secret=WEBHOOK_SECRET,
+        secrets={"signing_key": WEBHOOK_SECRET},
     )
 
 

@@ -22,7 +22,7 @@ def two_requests(db):
         slug="bitrix24-main",
         kind=ChannelKind.BITRIX24,
         config={"url": "http://127.0.0.1:9/rest/1/"},
-        secret="t0k3nS3cr3t",
+        secrets={"webhook_token": "t0k3nS3cr3t"},
     )
     first = log_in_thread(ThreadFactory(channel=channel, ref="chat1"), title="A")
     second = log_in_thread(ThreadFactory(channel=channel, ref="chat2"), title="B")

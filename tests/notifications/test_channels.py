@@ -40,6 +40,8 @@ def test_a_webhook_is_signed_so_that_standard_webhooks_verifies_it(
             str(notification.pk),
             {
                 "type": "request.registered",
+                # When the event happened, the same on every retry.
+                "timestamp": notification.created_at.isoformat(),
                 "thread": {"channel": "hooks-main", "ref": "chat4711"},
                 "request": {
                     "number": request.number,
@@ -64,7 +66,7 @@ def test_a_webhook_signed_with_another_secret_is_rejected_by_the_receiver(
         slug="hooks-other",
         kind=ChannelKind.WEBHOOK,
         config={"url": server.url},
-        secret="whsec_" + "b3RoZXIga2V5",
+        secrets={"signing_key": "whsec_" + "b3RoZXIga2V5"},
     )
     log_request(ThreadFactory(channel=channel))
 
@@ -105,7 +107,7 @@ def bitrix_channel(db, http_api):
         slug="bitrix24-main",
         kind=ChannelKind.BITRIX24,
         config={"url": server.url + "/rest/1/"},
-        secret="t0k3nS3cr3t",
+        secrets={"webhook_token": "t0k3nS3cr3t"},
     )
 
 
@@ -127,7 +129,12 @@ def test_bitrix24_gets_im_message_add_with_the_dialog_and_the_message(
     [sent] = requests
     assert sent.path == "/rest/1/t0k3nS3cr3t/im.message.add.json"
     assert sent.headers["content-type"] == "application/json"
-    assert sent.json() == {"DIALOG_ID": "chat4711", "MESSAGE": render(notification)}
+    assert sent.json() == {
+        "DIALOG_ID": "chat4711",
+        "MESSAGE": render(notification),
+        "SYSTEM": "N",
+        "URL_PREVIEW": "N",
+    }
     assert sent.json()["MESSAGE"].startswith("Спасибо за предложение!")
 
 
@@ -170,9 +177,13 @@ def test_bitrix24_asks_only_once_per_batch_when_rate_limited(bitrix_channel, htt
 def test_a_bitrix24_error_counts_as_a_failed_attempt_and_hides_the_token(
     bitrix_channel, http_api, policy
 ):
+    # An error of this one message (im.message.add's own error list): the portal works.
+    # (INVALID_CREDENTIALS, which this test used before, is the portal refusing the token
+    # for every message: issue 12 makes that pause the channel, see test_outages.py.)
     _, api = http_api
     api.default = Reply(
-        status=401, body=b'{"error": "INVALID_CREDENTIALS", "error_description": "Bad token"}'
+        status=400,
+        body=b'{"error": "ACCESS_ERROR", "error_description": "Insufficient permissions"}',
     )
     log_request(ThreadFactory(channel=bitrix_channel))
 
@@ -180,7 +191,8 @@ def test_a_bitrix24_error_counts_as_a_failed_attempt_and_hides_the_token(
 
     notification = Notification.objects.get()
     assert notification.attempts == 1
-    assert notification.last_error == "Bitrix24: INVALID_CREDENTIALS: Bad token"
+    assert notification.last_error == "Bitrix24: ACCESS_ERROR: Insufficient permissions"
+    assert "t0k3nS3cr3t" not in notification.last_error
 
 
 def test_an_unreachable_portal_is_retried_without_showing_the_token(db, policy, caplog):
@@ -188,7 +200,7 @@ def test_an_unreachable_portal_is_retried_without_showing_the_token(db, policy, 
         slug="bitrix24-gone",
         kind=ChannelKind.BITRIX24,
         config={"url": "http://127.0.0.1:9/rest/1/"},
-        secret="t0k3nS3cr3t",
+        secrets={"webhook_token": "t0k3nS3cr3t"},
     )
     log_request(ThreadFactory(channel=channel))
 
@@ -211,7 +223,7 @@ def slack_channel(db, http_api):
         slug="slack-main",
         kind=ChannelKind.SLACK,
         config={"api_url": server.url + "/api"},
-        secret="xoxb-test-token",
+        secrets={"bot_token": "xoxb-test-token"},
     )
 
 
@@ -238,6 +250,9 @@ def test_slack_gets_chat_post_message_into_the_thread_with_the_bot_token(
         "channel": "C024BE91L",
         "thread_ts": "1712345678.000200",
         "text": render(notification),
+        "mrkdwn": False,
+        "unfurl_links": False,
+        "unfurl_media": False,
     }
 
 
@@ -308,7 +323,7 @@ def test_an_unreachable_smtp_server_is_retried(db, policy):
         slug="mail-gone",
         kind=ChannelKind.EMAIL,
         config={"host": "127.0.0.1", "port": 9, "from": "s@vendor.example", "to": "h@v.example"},
-        secret="smtp-password",
+        secrets={"password": "smtp-password"},
     )
     log_request(ThreadFactory(channel=channel, ref="<a@b>"))
 
@@ -324,7 +339,9 @@ def test_an_unreachable_smtp_server_is_retried(db, policy):
 
 
 def test_the_log_channel_writes_the_message_to_the_log_without_the_secret(db, policy, caplog):
-    channel = ChannelFactory(slug="log-main", kind=ChannelKind.LOG, secret="not-to-be-seen")
+    channel = ChannelFactory(
+        slug="log-main", kind=ChannelKind.LOG, secrets={"token": "not-to-be-seen"}
+    )
     request = log_request(ThreadFactory(channel=channel, language=Language.JA))
     services.request_transition(number=request.number, status=Status.ACCEPTED)
 

@@ -51,11 +51,16 @@ def start_worker(*args, **settings):
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
         "DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "LOG_LEVEL": "ERROR",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),
         "TRACKER_NOTIFY_POLL_SECONDS": "0.05",
+        # Exponential backoff from the test's base and cap, and quick probes of a paused
+        # channel, unless a test says otherwise.
+        "TRACKER_NOTIFY_SCHEDULE": "",
+        "TRACKER_NOTIFY_PROBE_BASE": "0.05",
+        "TRACKER_NOTIFY_PROBE_CAP": "0.5",
         **{f"TRACKER_NOTIFY_{k.upper()}": str(v) for k, v in settings.items()},
     }
     worker = subprocess.Popen(

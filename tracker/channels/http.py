@@ -1,5 +1,9 @@
 """A small HTTP client for the channels: keep-alive connections per worker, timeouts,
-and errors that never carry the URL (a Bitrix24 incoming-webhook URL holds its token)."""
+and errors that never carry the URL (a Bitrix24 incoming-webhook URL holds its token).
+
+Transport failures (no connection, no answer in time, a dropped connection) are the
+channel's (`ChannelDown`); what a status code means is for each channel to say, with
+`raise_for_status` as the common reading."""
 
 from __future__ import annotations
 
@@ -13,9 +17,12 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
-from tracker.channels.base import DeliveryError, RateLimited
+from tracker.channels.base import ChannelDown, DeliveryError, NeedsPerson, RateLimited
 
 _local = threading.local()
+
+# Throttle, says Standard Webhooks: the receiver is under load.
+THROTTLE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -32,10 +39,10 @@ class Response:
 
 
 def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> Response:
-    """POST `body` to `url`. Raises DeliveryError when no answer came back."""
+    """POST `body` to `url`. Raises ChannelDown when no answer came back."""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise DeliveryError("The channel's URL is not an http(s) URL.")
+        raise NeedsPerson("The channel's URL is not an http(s) URL.")
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -52,13 +59,13 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> R
             _drop(key)
             if was_reused and reused:
                 continue
-            raise DeliveryError(f"The connection was dropped: {type(exc).__name__}.") from None
+            raise ChannelDown(f"The connection was dropped: {type(exc).__name__}.") from None
         except TimeoutError:
             _drop(key)
-            raise DeliveryError(f"No answer within {timeout:g} s.") from None
+            raise ChannelDown(f"No answer within {timeout:g} s.") from None
         except (OSError, http.client.HTTPException) as exc:
             _drop(key)
-            raise DeliveryError(f"Could not connect: {type(exc).__name__}.") from None
+            raise ChannelDown(f"Could not connect: {type(exc).__name__}.") from None
         if answer.getheader("connection", "").lower() == "close" or answer.will_close:
             _drop(key)
         return Response(
@@ -66,15 +73,26 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> R
             headers={k.lower(): v for k, v in answer.getheaders()},
             body=data,
         )
-    raise DeliveryError("The connection was dropped.")  # pragma: no cover
+    raise ChannelDown("The connection was dropped.")  # pragma: no cover
 
 
 def raise_for_status(response: Response, *, what: str) -> None:
-    """429 is a rate limit; any other status outside 2xx is an error worth a retry."""
-    if response.status == 429:
-        raise RateLimited(f"{what}: rate limited (HTTP 429).", retry_after=retry_after(response))
-    if not 200 <= response.status < 300:
-        raise DeliveryError(f"{what}: HTTP {response.status}.", retry_after=retry_after(response))
+    """The common reading of a status code: 2xx is success; 429 a rate limit; 401, 403
+    and 410 need a person (credentials refused, or the receiver wants no more); 404, 408
+    and 5xx are the channel failing; any other status is this message refused."""
+    status = response.status
+    if 200 <= status < 300:
+        return
+    wait = retry_after(response)
+    if status == 429:
+        raise RateLimited(f"{what}: rate limited (HTTP 429).", retry_after=wait)
+    if status == 410:
+        raise NeedsPerson(f"{what}: HTTP 410 Gone: the receiver wants no more messages.")
+    if status in (401, 403):
+        raise NeedsPerson(f"{what}: HTTP {status}: the receiver refused our credentials.")
+    if status in (404, 408) or status >= 500:
+        raise ChannelDown(f"{what}: HTTP {status}.", retry_after=wait)
+    raise DeliveryError(f"{what}: HTTP {status}.", retry_after=wait)
 
 
 def retry_after(response: Response) -> float | None:

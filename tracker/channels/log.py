@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tracker.channels.base import Outgoing
+from tracker.channels.base import Kind, Outgoing
 
 logger = logging.getLogger("tracker.channels.log")
 
@@ -19,3 +19,6 @@ def send(message: Outgoing, *, timeout: float) -> None:
         message.language,
         message.text,
     )
+
+
+KIND = Kind(send=send)

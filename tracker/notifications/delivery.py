@@ -1,16 +1,28 @@
-"""Getting the outbox said: claim due notifications, send them, record the outcome.
+"""Getting the outbox said: claim due notifications, send them, record each outcome.
 
 Healthchecks-style. A worker claims a batch in one short transaction (`SELECT … FOR UPDATE
 SKIP LOCKED` on PostgreSQL; on SQLite the IMMEDIATE transaction already serializes
-writers) by setting a lease, and commits. It sends outside any transaction, then records
-each outcome with a compare-and-set on the lease it took: if its lease ran out and another
-worker took the notification over, its late answer changes nothing. A worker that dies
-leaves leases that run out, and another worker takes the notifications over; so delivery
-is at least once, and a repeat carries the same id.
+writers) by setting a lease, and commits. It sends outside any transaction and records
+each delivery the moment it succeeds, so a worker killed mid-batch re-sends at most the
+one message it was sending; a failure is recorded with a compare-and-set on the lease it
+took. A worker that dies leaves leases that run out, and another takes the notifications
+over: delivery is at least once, and a repeat carries the same id.
 
 One thread never hears a later event before an earlier one: a notification is not
-claimed while an earlier notification of its thread (lower id) is undelivered, pending or
-failed. A failed one holds its thread until it is retried from the admin.
+claimed while an earlier notification of its thread (lower id) is pending or failed. A
+failed one holds its thread until it is retried or cancelled from the admin.
+
+An outage is the channel's, not the notification's. When a channel fails for everyone,
+it is paused as a whole: its notifications keep their attempts and their order, and the
+worker probes it with one of them on a backoff; the first probe that gets through resumes
+the channel and its queue drains in order. A rate limit pauses it for as long as asked.
+What only a person can fix (authentication refused, 410 Gone, a switched-off channel)
+pauses it until someone resumes it or replaces its secret. Only what belongs to one
+message (the receiver refusing that message) spends that notification's attempts, on a
+schedule that spans days (Standard Webhooks'). Since a single failure cannot tell a
+message the receiver chokes on from a receiver that is down, a connection failure,
+timeout or 5xx counts against the notification while it is the only one failing; a
+second, different notification failing before anything is delivered pauses the channel.
 """
 
 from __future__ import annotations
@@ -18,27 +30,59 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
+from django.db.backends.signals import connection_created
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from tracker import channels
-from tracker.channels import DeliveryError, Outgoing, RateLimited
+from tracker.channels import ChannelDown, DeliveryError, NeedsPerson, Outgoing, RateLimited
 from tracker.choices import DeliveryState
-from tracker.models import Notification
+from tracker.db import insert_if_absent, mark_delivered
+from tracker.models import Channel, DeliveryCount, Notification
 from tracker.notifications.messages import Facts, render_facts, render_subject, status_url
+from tracker.services.channels import PAUSE_CLEARED
+from tracker.services.outbox import WAKE_CHANNEL, wake_workers
 
 logger = logging.getLogger("tracker.notifications")
 
 ERROR_MAX = 1_000
 RATE_LIMIT_MIN_WAIT = 1.0
 LEASE_MARGIN = 1.0
+# Standard Webhooks' example schedule: after the first attempt, wait 5 s, 5 min, 30 min,
+# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. With TRACKER_NOTIFY_MAX_ATTEMPTS=10 a notification is
+# tried for three days before it is marked failed.
+STANDARD_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
+# A lost database is tried again after 0.5 s, 1 s, 2 s, … at most this far apart.
+DB_RETRY_CAP = 30.0
+DB_ERRORS = (OperationalError, InterfaceError)
+# Delivery latency (event to delivery) histogram buckets, in seconds: /metrics.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
+
+
+def parse_schedule(value: str | Iterable[float]) -> tuple[float, ...]:
+    """`5,300,1800` (seconds) or a sequence of numbers; empty means exponential backoff."""
+    items = [item for item in value.split(",") if item.strip()] if isinstance(value, str) else value
+    try:
+        return tuple(float(item) for item in items)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "TRACKER_NOTIFY_SCHEDULE is seconds separated by commas, e.g. 5,300,1800."
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -51,6 +95,12 @@ class Policy:
     backoff_base: float
     backoff_cap: float
     timeout: float
+    # The wait after each failed attempt of one notification; empty: exponential backoff
+    # from `backoff_base` up to `backoff_cap`.
+    schedule: tuple[float, ...] = ()
+    # How often a paused channel is probed: doubling from `probe_base` up to `probe_cap`.
+    probe_base: float = 5.0
+    probe_cap: float = 300.0
 
     def __post_init__(self) -> None:
         # A notification is sent only while its lease has a timeout to spare.
@@ -69,13 +119,29 @@ class Policy:
             backoff_base=settings.TRACKER_NOTIFY_BACKOFF_BASE,
             backoff_cap=settings.TRACKER_NOTIFY_BACKOFF_CAP,
             timeout=settings.TRACKER_NOTIFY_HTTP_TIMEOUT,
+            schedule=parse_schedule(
+                getattr(settings, "TRACKER_NOTIFY_SCHEDULE", STANDARD_SCHEDULE)
+            ),
+            probe_base=float(getattr(settings, "TRACKER_NOTIFY_PROBE_BASE", 5)),
+            probe_cap=float(getattr(settings, "TRACKER_NOTIFY_PROBE_CAP", 300)),
         )
 
     def backoff(self, attempt: int) -> float:
-        """Seconds to wait after the `attempt`-th failure: exponential, capped, with
-        jitter so that many notifications failing together do not retry together."""
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** max(attempt - 1, 0))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (not crypto)
+        """Seconds to wait after the `attempt`-th failure, with jitter so that many
+        notifications failing together do not retry together: the schedule's step ±10 %,
+        or between half and all of `min(cap, base × 2^(attempt-1))`."""
+        if self.schedule:
+            step = self.schedule[min(max(attempt, 1), len(self.schedule)) - 1]
+            return step * random.uniform(0.9, 1.1)  # noqa: S311 (not crypto)
+        return _jittered(min(self.backoff_cap, self.backoff_base * 2 ** max(attempt - 1, 0)))
+
+    def probe_backoff(self, failures: int) -> float:
+        """Seconds until a paused channel is probed again, after `failures` failed probes."""
+        return _jittered(min(self.probe_cap, self.probe_base * 2 ** max(failures - 1, 0)))
+
+
+def _jittered(ceiling: float) -> float:
+    return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 (not crypto)
 
 
 @dataclass
@@ -85,7 +151,12 @@ class Outcome:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    paused: int = 0
     errors: list[str] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        for name in ("claimed", "delivered", "retried", "failed", "released", "paused"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def due(now: datetime) -> Q:
@@ -94,33 +165,91 @@ def due(now: datetime) -> Q:
     )
 
 
+def _in_order() -> Q:
+    """No earlier notification of the same thread is still owed (pending or failed)."""
+    held = Notification.objects.filter(
+        thread_id=OuterRef("thread_id"),
+        id__lt=OuterRef("id"),
+        state__in=[DeliveryState.PENDING, DeliveryState.FAILED],
+    )
+    return ~Q(Exists(held))
+
+
 def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notification], datetime]:
-    """Lease up to a batch of due notifications, longest due first, at most one per thread.
-    Returns them and the lease (the compare-and-set token of every later write)."""
+    """Lease up to a batch of due notifications, longest due first, at most one per thread:
+    one probe of each paused channel whose probe is due, and what channels that are not
+    paused owe. Returns them and the lease (the compare-and-set token of later writes)."""
     now = now or timezone.now()
     lease = now + timedelta(seconds=policy.lease_seconds)
-    earlier_undelivered = Notification.objects.filter(
-        thread_id=OuterRef("thread_id"), id__lt=OuterRef("id")
-    ).exclude(state=DeliveryState.DELIVERED)
+    ids = _claim_probes(policy=policy, now=now, lease=lease)
+    paused = list(Channel.objects.filter(paused_at__isnull=False).values_list("id", flat=True))
     with transaction.atomic():
-        candidates = (
-            Notification.objects.filter(due(now))
-            .filter(~Exists(earlier_undelivered))
-            # The order of the partial index `notification_due`: the scan stops at a batch.
-            .order_by("next_attempt_at", "id")
-        )
+        candidates = Notification.objects.filter(due(now)).filter(_in_order())
+        if paused:
+            candidates = candidates.exclude(thread__channel_id__in=paused)
+        # The order of the partial index `notification_due`: the scan stops at a batch.
+        candidates = candidates.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        ids = list(candidates.values_list("id", flat=True)[: policy.batch_size])
-        if not ids:
-            return [], lease
-        Notification.objects.filter(id__in=ids).update(leased_until=lease)
+        claimed = list(
+            candidates.values_list("id", flat=True)[: max(policy.batch_size - len(ids), 0)]
+        )
+        if claimed:
+            Notification.objects.filter(id__in=claimed).update(leased_until=lease)
+    ids += claimed
+    if not ids:
+        return [], lease
     batch = list(
         Notification.objects.filter(id__in=ids, leased_until=lease)
         .select_related("thread__channel")
         .order_by("id")
     )
     return batch, lease
+
+
+def _claim_probes(*, policy: Policy, now: datetime, lease: datetime) -> list[int]:
+    """Lease one notification of each paused channel whose probe is due; one worker
+    probes a channel at a time (its probe time moves to the end of the lease)."""
+    probes = []
+    due_channels = Channel.objects.filter(
+        paused_at__isnull=False, needs_person=False, probe_at__lte=now
+    ).values_list("id", "probe_at", "last_probe_id")
+    for channel_id, probe_at, last_probe_id in due_channels:
+        if not Channel.objects.filter(pk=channel_id, probe_at=probe_at).update(probe_at=lease):
+            continue
+        with transaction.atomic():
+            candidates = (
+                Notification.objects.filter(due(now), thread__channel_id=channel_id)
+                .filter(_in_order())
+                .order_by("next_attempt_at", "id")
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+            first = list(candidates.values_list("id", flat=True)[:2])
+            # Not the one the last probe failed on, when there is another: one message
+            # a receiver always chokes on must not keep a working channel paused.
+            pick = next((pk for pk in first if pk != last_probe_id), first[0] if first else None)
+            if pick is not None:
+                Notification.objects.filter(id=pick).update(leased_until=lease)
+                probes.append(pick)
+        if pick is None:
+            again = now + timedelta(seconds=policy.probe_base)
+            Channel.objects.filter(pk=channel_id, probe_at=lease).update(probe_at=again)
+    return probes
+
+
+@dataclass
+class _Batch:
+    """What one batch learnt about its channels while it went."""
+
+    policy: Policy
+    lease: datetime
+    outcome: Outcome
+    # Channels this batch paused, and until when their notifications wait.
+    paused: dict[int, datetime | None] = field(default_factory=dict)
+    # Channels whose run of failures this batch started or ended.
+    failing: set[int] = field(default_factory=set)
+    counts: dict[tuple[int, str, float], float] = field(default_factory=lambda: defaultdict(float))
 
 
 def deliver_batch(
@@ -132,48 +261,148 @@ def deliver_batch(
     """Claim one batch and deliver it. Returns what happened. When `should_stop()` turns
     true (SIGTERM), what is not sent yet is handed back at once for another worker."""
     policy = policy or Policy.from_settings()
-    batch, lease = claim(policy=policy, now=now)
-    outcome = Outcome(claimed=len(batch))
-    delivered: list[int] = []
-    # A channel that asked us to slow down is not asked again in this batch.
-    limited: dict[int, RateLimited] = {}
-    for position, notification in enumerate(batch):
+    notifications, lease = claim(policy=policy, now=now)
+    batch = _Batch(policy=policy, lease=lease, outcome=Outcome(claimed=len(notifications)))
+    for position, notification in enumerate(notifications):
         # Leave what we cannot finish before the lease ends to another worker, rather
         # than send something another worker may be sending too.
         if (should_stop and should_stop()) or timezone.now() + timedelta(
             seconds=policy.timeout + LEASE_MARGIN
         ) >= lease:
-            outcome.released += _release(batch[position:], lease=lease)
+            batch.outcome.released += _release(notifications[position:], lease=lease)
             break
         channel = notification.thread.channel
-        if channel.pk in limited:
-            _retry(notification, lease=lease, error=limited[channel.pk], policy=policy, o=outcome)
+        if channel.pk in batch.paused:
+            _put_back(notification, batch, until=batch.paused[channel.pk], error=None)
             continue
-        try:
-            if not channel.is_active:
-                raise DeliveryError(f"Channel {channel.slug!r} is inactive.")
-            channels.send(outgoing(notification), timeout=policy.timeout)
-        except DeliveryError as error:
-            if isinstance(error, RateLimited):
-                limited[channel.pk] = error
-            _retry(notification, lease=lease, error=error, policy=policy, o=outcome)
-        except Exception as error:  # a bug in a channel must not stop the worker
-            logger.exception("notification %s: unexpected error", notification.pk)
-            wrapped = DeliveryError(f"Unexpected error: {type(error).__name__}.")
-            _retry(notification, lease=lease, error=wrapped, policy=policy, o=outcome)
+        _deliver(notification, batch, should_stop=should_stop)
+    _flush_counts(batch.counts)
+    return batch.outcome
+
+
+def _deliver(
+    notification: Notification, batch: _Batch, *, should_stop: Callable[[], bool] | None
+) -> None:
+    channel = notification.thread.channel
+    # Claims leave paused channels out: a paused channel's notification is its probe.
+    probe = channel.is_paused
+    try:
+        if not channel.is_active:
+            raise NeedsPerson(f"Channel {channel.slug!r} is inactive.")
+        channels.send(outgoing(notification), timeout=batch.policy.timeout)
+    except DeliveryError as error:
+        _failed(notification, batch, error=error, probe=probe)
+    except Exception as error:  # a bug in a channel must not stop the worker
+        logger.exception("notification %s: unexpected error", notification.pk)
+        wrapped = DeliveryError(f"Unexpected error: {type(error).__name__}.")
+        _charge(notification, batch, error=wrapped)
+    else:
+        if _record_delivered(notification, should_stop=should_stop):
+            batch.outcome.delivered += 1
+            _count_delivery(batch, notification)
+        if probe:
+            _resume(channel)
+        elif channel.failing_notification_id is not None or channel.pk in batch.failing:
+            Channel.objects.filter(pk=channel.pk, failing_notification_id__isnull=False).update(
+                failing_notification_id=None
+            )
+            batch.failing.discard(channel.pk)
+            channel.failing_notification_id = None
+
+
+def _failed(
+    notification: Notification, batch: _Batch, *, error: DeliveryError, probe: bool
+) -> None:
+    """Decide whose failure it is: the channel's (pause it, the notification keeps its
+    attempts) or the notification's (spend one of its attempts)."""
+    channel = notification.thread.channel
+    message = _scrub(str(error), channel)
+    now = timezone.now()
+    if isinstance(error, RateLimited):
+        # Rate limits are counted per second (Slack: one message per second per channel;
+        # Bitrix24's leaky bucket): a Retry-After of 0 still waits a second.
+        wait = max(RATE_LIMIT_MIN_WAIT, error.retry_after or 0)
+        until = now + timedelta(seconds=wait + random.uniform(0, 0.1 * wait + 0.05))  # noqa: S311
+        _pause(channel, batch, reason=message, needs_person=False, probe_at=until)
+        batch.paused[channel.pk] = until
+        _put_back(notification, batch, until=until, error=message)
+    elif isinstance(error, NeedsPerson):
+        _pause(channel, batch, reason=message, needs_person=True, probe_at=None)
+        batch.paused[channel.pk] = None
+        _put_back(notification, batch, until=None, error=message)
+    elif isinstance(error, ChannelDown) and (
+        probe or not _first_to_fail(channel, notification, batch)
+    ):
+        failures = channel.probe_failures + 1 if probe else 1
+        probe_at = now + timedelta(seconds=batch.policy.probe_backoff(failures))
+        if probe:
+            Channel.objects.filter(pk=channel.pk, paused_at__isnull=False).update(
+                probe_at=probe_at,
+                probe_failures=failures,
+                last_probe_id=notification.pk,
+                pause_reason=message[:500],
+            )
         else:
-            delivered.append(notification.pk)
-    if delivered:
-        outcome.delivered = Notification.objects.filter(
-            id__in=delivered, state=DeliveryState.PENDING, leased_until=lease
-        ).update(
-            state=DeliveryState.DELIVERED,
-            delivered_at=timezone.now(),
-            leased_until=None,
-            attempts=F("attempts") + 1,
-            last_error="",
+            _pause(channel, batch, reason=message, needs_person=False, probe_at=probe_at)
+        batch.paused[channel.pk] = None
+        _put_back(notification, batch, until=None, error=message)
+    else:
+        if probe and not isinstance(error, ChannelDown):
+            _resume(channel)  # it answered: whatever the message's trouble, the channel works
+        _charge(notification, batch, error=error, message=message)
+
+
+def _first_to_fail(channel: Channel, notification: Notification, batch: _Batch) -> bool:
+    """True while `notification` is the only one of its channel failing since the channel
+    last delivered anything: then the failure may well be the message's."""
+    batch.failing.add(channel.pk)
+    if Channel.objects.filter(pk=channel.pk, failing_notification_id__isnull=True).update(
+        failing_notification_id=notification.pk
+    ):
+        return True
+    return Channel.objects.filter(pk=channel.pk, failing_notification_id=notification.pk).exists()
+
+
+def _pause(
+    channel: Channel,
+    batch: _Batch,
+    *,
+    reason: str,
+    needs_person: bool,
+    probe_at: datetime | None,
+) -> None:
+    now = timezone.now()
+    paused = Channel.objects.filter(pk=channel.pk, paused_at__isnull=True).update(
+        paused_at=now,
+        pause_reason=reason[:500],
+        needs_person=needs_person,
+        probe_at=None if needs_person else probe_at,
+        probe_failures=0,
+        last_probe_id=None,
+        failing_notification_id=None,
+    )
+    if not paused and needs_person:
+        # Already paused for an outage: now it waits for a person, and says why.
+        Channel.objects.filter(pk=channel.pk).update(
+            needs_person=True, probe_at=None, pause_reason=reason[:500]
         )
-    return outcome
+    if paused or needs_person:
+        batch.outcome.paused += 1
+        logger.warning(
+            "channel %s paused%s: %s",
+            channel.slug,
+            " until a person resumes it" if needs_person else "",
+            reason,
+        )
+
+
+def _resume(channel: Channel) -> None:
+    resumed = Channel.objects.filter(
+        pk=channel.pk, paused_at__isnull=False, needs_person=False
+    ).update(**PAUSE_CLEARED)
+    if resumed:
+        logger.info("channel %s answers again: resumed", channel.slug)
+        wake_workers()
 
 
 def outgoing(notification: Notification) -> Outgoing:
@@ -190,75 +419,52 @@ def outgoing(notification: Notification) -> Outgoing:
         status_url=status_url(notification.request_id),
         subject=render_subject(facts, language=thread.language),
         text=render_facts(facts, language=thread.language),
+        created_at=notification.created_at,
     )
 
 
-def run(
-    *,
-    policy: Policy | None = None,
-    once: bool = False,
-    should_stop: Callable[[], bool] | None = None,
-    idle_sleep: float | None = None,
-) -> Outcome:
-    """Deliver batches until nothing is due (`once`) or until `should_stop()`."""
-    policy = policy or Policy.from_settings()
-    idle = settings.TRACKER_NOTIFY_POLL_SECONDS if idle_sleep is None else idle_sleep
-    total = Outcome()
-    while not (should_stop and should_stop()):
-        # A long-running command has no request cycle to recycle its connection (a caller
-        # inside a transaction, such as a test, keeps its own).
-        if not connection.in_atomic_block:
-            close_old_connections()
-        outcome = deliver_batch(policy=policy, should_stop=should_stop)
-        for name in ("claimed", "delivered", "retried", "failed", "released"):
-            setattr(total, name, getattr(total, name) + getattr(outcome, name))
-        if outcome.claimed:
-            logger.info(
-                "delivered %s, retrying %s, failed %s of %s claimed",
-                outcome.delivered,
-                outcome.retried,
-                outcome.failed,
-                outcome.claimed,
+def _record_delivered(
+    notification: Notification, *, should_stop: Callable[[], bool] | None
+) -> bool:
+    """Record a delivery at once. It has happened, whatever the lease says now, so a lost
+    database is waited for rather than the record dropped (which would send it twice)."""
+    wait = 0.5
+    while True:
+        try:
+            return mark_delivered(notification.pk)
+        except DB_ERRORS as error:
+            if connection.in_atomic_block or (should_stop and should_stop()):
+                raise
+            logger.warning(
+                "database unavailable (%s): recording notification %s again in %.1f s",
+                type(error).__name__,
+                notification.pk,
+                wait,
             )
-            continue
-        if once:
-            break
-        _sleep(idle, should_stop)
-    return total
+            _reset_connection()
+            time.sleep(wait)
+            wait = min(wait * 2, DB_RETRY_CAP)
 
 
-def _sleep(seconds: float, should_stop: Callable[[], bool] | None) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if should_stop and should_stop():
-            return
-        time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))
-
-
-def _retry(
+def _charge(
     notification: Notification,
+    batch: _Batch,
     *,
-    lease: datetime,
     error: DeliveryError,
-    policy: Policy,
-    o: Outcome,
+    message: str | None = None,
 ) -> None:
-    """Record a failed attempt: back off, or give up after the last attempt. A rate limit
-    is not the notification's failure: it waits as asked and keeps its attempts."""
-    message = _scrub(str(error), notification.thread.channel.secret)
-    rate_limited = isinstance(error, RateLimited)
-    attempts = notification.attempts + (0 if rate_limited else 1)
+    """Spend one of the notification's attempts: wait for the next step of its schedule,
+    or give up after the last attempt."""
+    policy = batch.policy
+    message = message if message is not None else _scrub(str(error), notification.thread.channel)
+    attempts = notification.attempts + 1
+    delay = policy.backoff(attempts)
     if error.retry_after is not None:
-        delay = error.retry_after + random.uniform(0, 0.1 * error.retry_after + 0.05)  # noqa: S311
-    elif rate_limited:
-        # Rate limits are counted per second (Bitrix24's leaky bucket, Slack's tiers).
-        delay = max(RATE_LIMIT_MIN_WAIT, policy.backoff(1))
-    else:
-        delay = policy.backoff(max(attempts, 1))
+        delay = max(delay, error.retry_after)
     now = timezone.now()
     failed = attempts >= policy.max_attempts
     changed = Notification.objects.filter(
-        id=notification.pk, state=DeliveryState.PENDING, leased_until=lease
+        id=notification.pk, state=DeliveryState.PENDING, leased_until=batch.lease
     ).update(
         state=DeliveryState.FAILED if failed else DeliveryState.PENDING,
         attempts=attempts,
@@ -266,12 +472,15 @@ def _retry(
         leased_until=None,
         last_error=message[:ERROR_MAX],
     )
+    channel_id = notification.thread.channel_id
     if changed:
+        batch.counts[(channel_id, DeliveryCount.FAILED_ATTEMPTS, 0.0)] += 1
         if failed:
-            o.failed += 1
+            batch.outcome.failed += 1
+            batch.counts[(channel_id, DeliveryCount.GAVE_UP, 0.0)] += 1
         else:
-            o.retried += 1
-        o.errors.append(message)
+            batch.outcome.retried += 1
+        batch.outcome.errors.append(message)
     logger.warning(
         "notification %s to %s: %s (attempt %s%s)",
         notification.pk,
@@ -282,14 +491,199 @@ def _retry(
     )
 
 
+def _put_back(
+    notification: Notification, batch: _Batch, *, until: datetime | None, error: str | None
+) -> None:
+    """Hand a notification of a paused channel back untouched: its attempts and its place
+    in the queue (`until` only when the channel said how long to wait)."""
+    values: dict[str, Any] = {"leased_until": None}
+    if until is not None:
+        values["next_attempt_at"] = until
+    if error is not None:
+        values["last_error"] = error[:ERROR_MAX]
+    if Notification.objects.filter(
+        id=notification.pk, state=DeliveryState.PENDING, leased_until=batch.lease
+    ).update(**values):
+        batch.outcome.retried += 1
+
+
 def _release(notifications: list[Notification], *, lease: datetime) -> int:
     return Notification.objects.filter(
         id__in=[n.pk for n in notifications], state=DeliveryState.PENDING, leased_until=lease
     ).update(leased_until=None)
 
 
-def _scrub(message: str, secret: str) -> str:
+def _scrub(message: str, channel: Channel) -> str:
     """Secrets never reach the database, the admin or the logs, whatever a channel said."""
-    if secret:
+    for secret in channel.secret_values():
         message = message.replace(secret, "[secret]")
     return message
+
+
+def _count_delivery(batch: _Batch, notification: Notification) -> None:
+    channel_id = notification.thread.channel_id
+    latency = max((timezone.now() - notification.created_at).total_seconds(), 0.0)
+    batch.counts[(channel_id, DeliveryCount.DELIVERED, 0.0)] += 1
+    batch.counts[(channel_id, DeliveryCount.LATENCY_SUM, 0.0)] += latency
+    bucket = next((float(le) for le in LATENCY_BUCKETS if latency <= le), None)
+    if bucket is not None:
+        batch.counts[(channel_id, DeliveryCount.LATENCY_BUCKET, bucket)] += 1
+
+
+def _flush_counts(counts: dict[tuple[int, str, float], float]) -> None:
+    """Add a batch's figures to the running totals. They are figures, not records: when
+    the database is away they are dropped rather than hold the worker up."""
+    try:
+        for (channel_id, name, le), value in counts.items():
+            row = DeliveryCount.objects.filter(channel_id=channel_id, name=name, le=le)
+            if row.update(value=F("value") + value):
+                continue
+            if not insert_if_absent(
+                DeliveryCount(channel_id=channel_id, name=name, le=le, value=value)
+            ):
+                row.update(value=F("value") + value)
+    except DB_ERRORS:
+        if connection.in_atomic_block:
+            raise
+        logger.warning("database unavailable: this batch's delivery figures are lost")
+
+
+# --- the worker loop ----------------------------------------------------------------------
+
+
+class Wakeup:
+    """An idle worker's wait: on PostgreSQL, LISTEN on the outbox's channel, so that a
+    committed notification wakes it at once (the services NOTIFY in their transaction);
+    polling stays as the fallback, and is all there is on SQLite."""
+
+    def __init__(self) -> None:
+        self.enabled = connection.vendor == "postgresql"
+        self.conn: Any = None
+
+    def listen(self) -> None:
+        """Start listening, before looking for work: what commits meanwhile is kept."""
+        if not self.enabled or self.conn is not None:
+            return
+        try:
+            params = connection.get_connection_params()
+            params.setdefault("connect_timeout", 5)
+            conn = connection.get_new_connection(params)
+            conn.autocommit = True
+            conn.execute(f"LISTEN {WAKE_CHANNEL}")
+        except Exception as error:  # the database may be away: poll until it is back
+            logger.debug("LISTEN unavailable (%s); polling", type(error).__name__)
+            return
+        self.conn = conn
+
+    def wait(self, seconds: float, should_stop: Callable[[], bool] | None) -> None:
+        if self.conn is None:
+            _sleep(seconds, should_stop)
+            return
+        deadline = time.monotonic() + seconds
+        try:
+            while (left := deadline - time.monotonic()) > 0:
+                if should_stop and should_stop():
+                    return
+                for _ in self.conn.notifies(timeout=min(left, 0.2), stop_after=1):
+                    return
+        except Exception:
+            self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except Exception:  # noqa: S110 (closing a connection that is already broken)
+                pass
+            self.conn = None
+
+
+def _asynchronous_commit(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """A worker's commits need not wait for the WAL to reach the disk: they record what
+    was sent and are all compare-and-set, so the few lost if the database server itself
+    crashed would be sent again, as after a worker crash. That makes recording each
+    delivery as it succeeds cheap enough."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+
+
+def run(
+    *,
+    policy: Policy | None = None,
+    once: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+    idle_sleep: float | None = None,
+) -> Outcome:
+    """Deliver batches until nothing is due (`once`) or until `should_stop()`. A lost or
+    refused database makes the worker wait and reconnect, with a backoff, not exit."""
+    policy = policy or Policy.from_settings()
+    idle = settings.TRACKER_NOTIFY_POLL_SECONDS if idle_sleep is None else idle_sleep
+    total = Outcome()
+    wakeup = Wakeup()
+    db_wait = 0.0
+    own_connection = not connection.in_atomic_block
+    if own_connection:
+        # The worker's own connections; a caller's open transaction (a test) is left be.
+        connection_created.connect(_asynchronous_commit, dispatch_uid=__name__)
+        _reset_connection()
+    try:
+        while not (should_stop and should_stop()):
+            # A long-running command has no request cycle to recycle its connection (a
+            # caller inside a transaction, such as a test, keeps its own).
+            if not connection.in_atomic_block:
+                close_old_connections()
+            try:
+                if not once:
+                    wakeup.listen()
+                outcome = deliver_batch(policy=policy, should_stop=should_stop)
+            except DB_ERRORS as error:
+                if connection.in_atomic_block or once:
+                    raise
+                db_wait = min(max(db_wait * 2, 0.5), DB_RETRY_CAP)
+                logger.warning(
+                    "database unavailable (%s): trying again in %.1f s",
+                    type(error).__name__,
+                    db_wait,
+                )
+                wakeup.close()
+                _reset_connection()
+                _sleep(db_wait, should_stop)
+                continue
+            if db_wait:
+                logger.info("database available again")
+                db_wait = 0.0
+            total.add(outcome)
+            if outcome.claimed:
+                logger.info(
+                    "delivered %s, retrying %s, failed %s of %s claimed%s",
+                    outcome.delivered,
+                    outcome.retried,
+                    outcome.failed,
+                    outcome.claimed,
+                    f"; paused {outcome.paused} channel(s)" if outcome.paused else "",
+                )
+                continue
+            if once:
+                break
+            wakeup.wait(idle, should_stop)
+    finally:
+        wakeup.close()
+        if own_connection:
+            connection_created.disconnect(dispatch_uid=__name__)
+    return total
+
+
+def _reset_connection() -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: S110 (it is broken already; the next query reconnects)
+        pass
+
+
+def _sleep(seconds: float, should_stop: Callable[[], bool] | None) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if should_stop and should_stop():
+            return
+        time.sleep(min(0.1, max(deadline - time.monotonic(), 0)))

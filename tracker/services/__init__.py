@@ -5,12 +5,14 @@ notification outbox in the same transaction and delivered later by the worker.
 
 The package is split by sub-domain: `intake` (accounts, threads, logging wishes),
 `decisions` (product managers' changes), `demand` (the figures behind the ranking),
-`outbox` (notifications, and the news that a public view changed), with `locks` and
+`outbox` (notifications, and the news that a public view changed), `channels` (configuring
+channels, re-arming a paused one), with `locks` and
 `checks` shared by them. Callers import from here: `from tracker import services`.
 """
 
 from tracker.demand import DEMAND_FIELDS
 from tracker.limits import NOTE_MAX, TITLE_MAX
+from tracker.services.channels import ChannelData, channel_resume, channel_setup
 from tracker.services.decisions import (
     MERGEABLE_INTO,
     TRANSITIONS,
@@ -35,7 +37,7 @@ from tracker.services.intake import (
     intake_log,
     thread_get_or_create,
 )
-from tracker.services.outbox import notification_retry
+from tracker.services.outbox import notification_cancel, notification_retry
 
 __all__ = [
     "DEMAND_FIELDS",
@@ -44,14 +46,18 @@ __all__ = [
     "TITLE_MAX",
     "TRANSITIONS",
     "AccountData",
+    "ChannelData",
     "DefectReport",
     "IntakeData",
     "LogResult",
     "MergeOutcome",
     "ThreadData",
     "account_upsert",
+    "channel_resume",
+    "channel_setup",
     "default_plan",
     "intake_log",
+    "notification_cancel",
     "notification_retry",
     "request_edit",
     "request_merge",

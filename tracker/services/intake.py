@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from tracker.channels import check_thread_ref
 from tracker.choices import Criticality, Event, Kind, Language, Plan, Status
 from tracker.db import insert_if_absent
 from tracker.demand import DEMAND_FIELDS, Demand
@@ -191,6 +192,7 @@ def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread,
     channel = Channel.objects.filter(slug=data.channel).first()
     if channel is None:
         raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
+    check_thread_ref(channel, data.ref)
     # One question, one chat thread: most intakes come from a thread not seen before, so
     # try to make it first. A thread that exists is then locked, its row only.
     thread = Thread(channel=channel, ref=data.ref, account=account, language=data.language)

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
 from tracker.choices import DeliveryState
 from tracker.db import insert_for_each
+from tracker.errors import TrackerError
 from tracker.models import FeatureRequest, Mention, Notification
 from tracker.signals import public_view_changed
 
 # Above this many threads, PostgreSQL writes the outbox in one INSERT … SELECT.
 _ONE_STATEMENT_FROM = 100
+
+# The PostgreSQL channel idle workers LISTEN on (tracker.notifications.delivery).
+WAKE_CHANNEL = "tracker_outbox"
 
 
 def notify(
@@ -41,11 +46,21 @@ def notify(
         # A status change of a request raised from 10,000 threads commits well under a
         # second this way, without thousands of model instances.
         insert_for_each(Notification(**facts), field="thread", ids=thread_ids)
-        return
-    Notification.objects.bulk_create(
-        [Notification(thread_id=thread_id, **facts) for thread_id in thread_ids],
-        batch_size=1000,
-    )
+    else:
+        Notification.objects.bulk_create(
+            [Notification(thread_id=thread_id, **facts) for thread_id in thread_ids],
+            batch_size=1000,
+        )
+    wake_workers()
+
+
+def wake_workers() -> None:
+    """Tell idle workers there is work, the moment the caller's transaction commits
+    (PostgreSQL delivers a NOTIFY at commit, and one per transaction however many are
+    sent). Elsewhere workers poll, and this does nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
 
 
 def threads_following(number: int) -> list[int]:
@@ -71,10 +86,37 @@ def notification_retry(*, ids: Iterable[int]) -> int:
 
     Their threads were held since they failed (a thread never hears a later event before
     an earlier one), so what queued behind them follows once they are delivered."""
-    return Notification.objects.filter(id__in=list(ids), state=DeliveryState.FAILED).update(
+    retried = Notification.objects.filter(id__in=list(ids), state=DeliveryState.FAILED).update(
         state=DeliveryState.PENDING,
         attempts=0,
         next_attempt_at=timezone.now(),
         leased_until=None,
         last_error="",
     )
+    if retried:
+        wake_workers()
+    return retried
+
+
+@transaction.atomic
+def notification_cancel(*, ids: Iterable[int], reason: str, by: User | None = None) -> int:
+    """Give up on notifications that can never succeed (a thread deleted in the chat, a
+    message its channel will always refuse). Returns how many were cancelled.
+
+    Each keeps the reason and who gave it; its thread is released, and the thread's later
+    notifications are delivered. A delivered notification stays delivered."""
+    reason = reason.strip()
+    if not reason:
+        raise TrackerError("Say why the notifications are cancelled.", field="reason")
+    cancelled = Notification.objects.filter(
+        id__in=list(ids), state__in=[DeliveryState.PENDING, DeliveryState.FAILED]
+    ).update(
+        state=DeliveryState.CANCELLED,
+        cancel_reason=reason,
+        cancelled_by=by,
+        cancelled_at=timezone.now(),
+        leased_until=None,
+    )
+    if cancelled:
+        wake_workers()
+    return cancelled

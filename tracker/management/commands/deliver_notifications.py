@@ -1,8 +1,10 @@
 """Deliver the notification outbox into the customers' chat threads.
 
-Runs until stopped (SIGTERM or Ctrl-C finish the batch in hand, then exit); `--once`
-delivers what is due now and exits. Run as many as you like, on as many machines: they
-share the work through leases in the database.
+Runs until stopped (SIGTERM or Ctrl-C finish the message in hand, hand the rest back, then
+exit); `--once` delivers what is due now and exits. Run as many as you like, on as many
+machines: they share the work through leases in the database. A lost database makes the
+worker wait and reconnect, not exit; on PostgreSQL a committed notification wakes an idle
+worker at once. See docs/notifications.md.
 """
 
 from __future__ import annotations
