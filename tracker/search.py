@@ -15,17 +15,15 @@ back to a substring match on the query's bigrams when the trigram index finds to
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-import numpy as np
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 
 from tracker.choices import OPEN_STATUSES, Status
-from tracker.embeddings import Encoder, encode, get_encoder
-from tracker.embeddings.index import RequestText, RequestVectors, embed_requests
+from tracker.embeddings import encode
+from tracker.embeddings.index import RequestVectors, request_text, text_hash
+from tracker.embeddings.store import stored_vectors
 from tracker.models import FeatureRequest
 from tracker.relevance import (
     CJK,
@@ -37,6 +35,7 @@ from tracker.relevance import (
     grams,
     normalize,
     similarity,
+    title_language,
 )
 
 # Word candidates from the trigram index, and vector candidates from the matrix.
@@ -58,6 +57,8 @@ class Similar:
     title: str
     status: str
     similarity: float
+    # The language the title is written in (tracker.relevance.title_language).
+    language: str
 
 
 def similar_requests(
@@ -67,13 +68,14 @@ def similar_requests(
     closed ones. A request merged into another stands for its survivor, so agents attach
     to the request that is tracked now.
 
-    `vectors` are the requests' embeddings; by default they are computed now from the
-    requests' texts (see `request_vectors`)."""
+    `vectors` are the requests' embeddings; by default the stored ones, as this process
+    holds them (tracker.embeddings.store). A request whose vector is not made yet, or was
+    made from words since edited, is scored by its words alone until it is."""
     query = " ".join(query.split())[:QUERY_MAX]
     if not grams(query):
         return []
     if vectors is None:
-        vectors = request_vectors()
+        vectors = stored_vectors()
     cosines = vectors.cosines(encode([query])[0])
     # A request whose cosine is at the floor has nothing but words in common with the
     # query, and the trigram index finds those.
@@ -87,13 +89,14 @@ def similar_requests(
     rows = {
         r.number: r
         for r in FeatureRequest.objects.filter(number__in=numbers).only(
-            "number", "title", "status", "duplicate_of"
+            "number", "title", "description", "status", "duplicate_of"
         )
     }
     best: dict[int, float] = {}
     for row in rows.values():
+        current = vectors.made_from(row.number, text_hash(request_text(row.title, row.description)))
         score = blend(
-            cosine=cosine.get(row.number, 0.0),
+            cosine=cosine.get(row.number, 0.0) if current else 0.0,
             word=similarity(query, row.title),
             exact=exact_score(tokens, row.title),
         )
@@ -108,36 +111,18 @@ def similar_requests(
     }
     survivors.update(rows)
     found = [
-        Similar(number=n, title=survivors[n].title, status=survivors[n].status, similarity=s)
+        Similar(
+            number=n,
+            title=survivors[n].title,
+            status=survivors[n].status,
+            similarity=s,
+            language=title_language(survivors[n].title),
+        )
         for n, s in best.items()
         if n in survivors
     ]
     found.sort(key=lambda s: (s.status not in OPEN_STATUSES, -s.similarity, s.number))
     return found[:limit]
-
-
-# Until every request's vector is stored with it, each process computes them from the
-# requests' texts, and remembers each text's vector (per encoder, should the setting
-# change) so that only new or edited texts are encoded again.
-_known: WeakKeyDictionary[Encoder, dict[RequestText, np.ndarray]] = WeakKeyDictionary()
-_known_lock = threading.Lock()
-
-
-def request_vectors() -> RequestVectors:
-    """Every request's vector, computed from its title and description."""
-    rows = list(FeatureRequest.objects.values_list("number", "title", "description"))
-    texts = [
-        RequestText(titles=(title,), description=description) for _, title, description in rows
-    ]
-    encoder = get_encoder()
-    with _known_lock:
-        known = _known.setdefault(encoder, {})
-        new = [t for t in dict.fromkeys(texts) if t not in known]
-        known.update(zip(new, embed_requests(new, encoder), strict=True))
-        matrix = np.zeros((len(rows), encoder.dimension), dtype=np.float32)
-        for row, text in zip(matrix, texts, strict=True):
-            row[:] = known[text]
-    return RequestVectors.of([number for number, _, _ in rows], matrix)
 
 
 def _candidates(query: str) -> list[int]:

@@ -4,8 +4,9 @@ matrix-vector product scores a query against all requests at once: about 15 ms f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
@@ -17,23 +18,41 @@ _threadpool = ThreadpoolController()
 
 @dataclass(frozen=True)
 class RequestVectors:
-    """Row i of `matrix` is the unit vector of request `numbers[i]`; numbers ascend."""
+    """Row i of `matrix` is the unit vector of request `numbers[i]`, made from the text
+    whose `text_hash` is `hashes[i]` (empty when unknown)."""
 
     numbers: np.ndarray
     matrix: np.ndarray
+    hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="S32"))
+    # number -> row; may know rows past this snapshot's end (see VectorCache), so every
+    # look-up checks the row is inside it.
+    rows: Mapping[int, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, numbers: Sequence[int], vectors: np.ndarray) -> RequestVectors:
+    def of(
+        cls, numbers: Sequence[int], vectors: np.ndarray, hashes: Sequence[str] | None = None
+    ) -> RequestVectors:
         if len(numbers) != len(vectors):
             raise ValueError(f"{len(numbers)} numbers for {len(vectors)} vectors")
         order = np.argsort(np.asarray(numbers, dtype=np.int64), kind="stable")
+        ordered = np.asarray(numbers, dtype=np.int64)[order]
         return cls(
-            numbers=np.asarray(numbers, dtype=np.int64)[order],
+            numbers=ordered,
             matrix=np.ascontiguousarray(np.asarray(vectors, dtype=np.float32)[order]),
+            hashes=(
+                np.asarray(hashes, dtype="S32")[order]
+                if hashes is not None
+                else np.zeros(0, dtype="S32")
+            ),
+            rows={int(n): row for row, n in enumerate(ordered)},
         )
 
     def __len__(self) -> int:
         return len(self.numbers)
+
+    def row_of(self, number: int) -> int | None:
+        row = self.rows.get(number)
+        return row if row is not None and row < len(self.numbers) else None
 
     def cosines(self, vector: np.ndarray) -> np.ndarray:
         """The cosine of `vector` with every request, in the order of `numbers`."""
@@ -46,24 +65,35 @@ class RequestVectors:
     def nearest(self, cosines: np.ndarray, k: int, *, above: float = -1.0) -> list[int]:
         """The numbers of the `k` requests with the highest cosines, best first, of those
         whose cosine is above `above`."""
-        if k <= 0 or not len(cosines):
-            return []
-        rows = np.argpartition(-cosines, k)[:k] if k < len(cosines) else np.arange(len(cosines))
-        rows = rows[cosines[rows] > above]
-        rows = rows[np.argsort(-cosines[rows], kind="stable")]
-        return [int(n) for n in self.numbers[rows]]
+        return [int(self.numbers[row]) for row in top_rows(cosines, k, above=above)]
 
     def cosine_of(self, cosines: np.ndarray, numbers: Iterable[int]) -> dict[int, float]:
         """The cosines of these requests; a request without a vector is left out."""
-        wanted = np.fromiter(numbers, dtype=np.int64)
-        rows = np.searchsorted(self.numbers, wanted)
-        rows = np.minimum(rows, max(len(self.numbers) - 1, 0))
         found = {}
-        if len(self.numbers):
-            for number, row in zip(wanted, rows, strict=True):
-                if self.numbers[row] == number:
-                    found[int(number)] = float(cosines[row])
+        for number in numbers:
+            row = self.row_of(number)
+            if row is not None:
+                found[number] = float(cosines[row])
         return found
+
+    def made_from(self, number: int, text_hash: str) -> bool:
+        """Whether request `number`'s vector was made from the text with this hash: a
+        vector of words since edited is stale. Without known hashes, every vector is."""
+        row = self.row_of(number)
+        if row is None:
+            return False
+        if row >= len(self.hashes):
+            return True
+        return bool(self.hashes[row] == text_hash.encode())
+
+
+def top_rows(cosines: np.ndarray, k: int, *, above: float = -1.0) -> np.ndarray:
+    """The rows of the `k` highest `cosines` above `above`, best first."""
+    if k <= 0 or not len(cosines):
+        return np.zeros(0, dtype=np.int64)
+    rows = np.argpartition(-cosines, k)[:k] if k < len(cosines) else np.arange(len(cosines))
+    rows = rows[cosines[rows] > above]
+    return rows[np.argsort(-cosines[rows], kind="stable")]
 
 
 # A description says more than the wish (steps, context); it counts half as much as a title.
@@ -96,3 +126,14 @@ def embed_requests(requests: Sequence[RequestText], encoder: Encoder) -> np.ndar
             row += DESCRIPTION_WEIGHT * vectors[request.description]
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.where(norms > 0, norms, 1.0)
+
+
+def request_text(title: str, description: str) -> RequestText:
+    """What a request's vector is made of, from its columns: the one place that says so."""
+    return RequestText(titles=(title,), description=description)
+
+
+def text_hash(text: RequestText) -> str:
+    """A short fingerprint of what a vector is made of: 128 bits of SHA-256."""
+    joined = "\x1f".join(text.titles) + "\x1e" + text.description
+    return hashlib.sha256(joined.encode()).hexdigest()[:32]

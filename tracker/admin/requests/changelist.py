@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.duplicates import DuplicatesQueue
 from tracker.admin.filters import (
     ChannelFilter,
     CriticalityFilter,
@@ -28,7 +29,7 @@ from tracker.selectors import ranked_backlog
 
 
 @admin.register(FeatureRequest)
-class FeatureRequestAdmin(DecisionPages, LoggingPages, RequestPage, CsvExport):
+class FeatureRequestAdmin(DecisionPages, LoggingPages, RequestPage, CsvExport, DuplicatesQueue):
     list_display = [
         "number",
         "title",
@@ -70,6 +71,11 @@ class FeatureRequestAdmin(DecisionPages, LoggingPages, RequestPage, CsvExport):
                 name="tracker_featurerequest_decide",
             ),
             path("export.csv", view(self.export_view), name="tracker_featurerequest_export"),
+            path(
+                "duplicates/",
+                view(self.duplicates_view),
+                name="tracker_featurerequest_duplicates",
+            ),
             path(
                 "<path:object_id>/mention/",
                 view(self.mention_view),
