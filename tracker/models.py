@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracker import lookups  # noqa: F401 - registers unicode_icontains
 from tracker.choices import (
     OPEN_STATUSES,
     ChannelKind,
@@ -144,10 +145,11 @@ class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
         term = term.strip()
         if not term:
             return self
+        # unicode_icontains (tracker.lookups): on SQLite too, "выгрузка" finds "Выгрузка".
         q = (
-            Q(title__icontains=term)
-            | Q(description__icontains=term)
-            | _raised_in(Mention.objects.filter(quote__icontains=term))
+            Q(title__unicode_icontains=term)
+            | Q(description__unicode_icontains=term)
+            | _raised_in(Mention.objects.filter(quote__unicode_icontains=term))
         )
         number = _as_number(term.removeprefix("#"))
         if number is not None:
