@@ -245,3 +245,16 @@ def test_the_title_has_a_gin_trigram_index(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'request_title_trgm'")
         (definition,) = cursor.fetchone()
     assert "gin (title gin_trgm_ops)" in definition
+
+
+def test_each_result_says_the_language_its_title_is_written_in(agent, db, embed_all):
+    made = {
+        FeatureRequestFactory(title="Export deals to XLSX").number: "en",
+        FeatureRequestFactory(title="Выгрузка сделок в XLSX").number: "ru",
+        FeatureRequestFactory(title="取引をXLSXにエクスポート").number: "ja",
+    }
+    embed_all()
+
+    answer = agent.get(URL, {"q": "XLSX"}).json()
+
+    assert {r["number"]: r["language"] for r in answer} == made
