@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -26,10 +26,11 @@ from tracker.models import FeatureRequest, RequestVector
 
 # Requests embedded and stored at a time: one encoder batch, one short transaction.
 BATCH = 256
-# A process asks for the rows stored since its last look, less this much: a row can
-# commit a moment after a later one was seen, and machines' clocks are never quite equal
-# (the stamp is the database's clock, so only the commit lag counts).
-SLACK = timedelta(seconds=10)
+# A process asks for the rows stored since its last look, less this much: a row is stamped
+# by the database's clock a moment before its transaction commits, so a look can miss a
+# row stamped just before it. The stamp and the look use the database's clock, so the
+# machines' clocks do not matter.
+SLACK = timedelta(seconds=2)
 # Read in chunks when loading: a whole table of vectors is 2 KB a request.
 CHUNK = 2000
 
@@ -129,6 +130,17 @@ def embed_numbers(
 # --- each process's copy ------------------------------------------------------------------
 
 
+def database_now() -> datetime:
+    """The database's clock, which stamps stored vectors (see SLACK)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT STATEMENT_TIMESTAMP()")
+            at: datetime = cursor.fetchone()[0]
+            return at
+    # SQLite lives on one machine, whose clock its NOW is.
+    return timezone.now()
+
+
 def _microseconds(at: datetime) -> int:
     return int(at.timestamp() * 1_000_000)
 
@@ -150,7 +162,8 @@ class VectorCache:
         self._hashes = np.zeros(0, dtype="S32")
         self._stamps = np.zeros(0, dtype=np.int64)
         self._rows: dict[int, int] = {}
-        self._seen: datetime | None = None
+        # The database's time when this copy last looked.
+        self._looked: datetime | None = None
 
     def current(self) -> RequestVectors:
         """Every stored vector, with those stored since the last call read in first."""
@@ -166,12 +179,15 @@ class VectorCache:
 
     def _refresh(self) -> None:
         stored = RequestVector.objects.filter(encoder=self.encoder)
-        if self._seen is None:
+        since, self._looked = self._looked, database_now()
+        if since is None:
             count = stored.count()
             self._reserve(count + count // 8)
             self._read(stored)
             return
-        recent = stored.filter(embedded_at__gt=self._seen - SLACK).values_list(
+        # Rows stamped within SLACK before the last look are seen again: most are known
+        # already (same stamp) and only their number and stamp are read.
+        recent = stored.filter(embedded_at__gt=since - SLACK).values_list(
             "request_id", "embedded_at"
         )
         changed = [number for number, at in recent if not self._has(number, at)]
@@ -202,8 +218,6 @@ class VectorCache:
         self._hashes[row] = hashed.encode()
         self._stamps[row] = _microseconds(at)
         self._rows[number] = row
-        if self._seen is None or at > self._seen:
-            self._seen = at
 
     def _reserve(self, wanted: int) -> None:
         if wanted <= len(self._numbers):

@@ -48,6 +48,9 @@ LEASE_KEY = 7_362_841_190_513
 class Embedded:
     vectors: int = 0
     pairs: int = 0
+    # Time spent making vectors, and finding pairs.
+    vector_seconds: float = 0.0
+    pair_seconds: float = 0.0
 
 
 def embed_pending(
@@ -70,16 +73,20 @@ def embed(
     should_stop: Callable[[], bool] | None = None,
 ) -> Embedded:
     done = Embedded()
+    began = time.perf_counter()
 
     def stored(batch: Sequence[int]) -> None:
         # Each batch is compared with every vector stored before it, itself included: a
         # pair is found by whichever of its two requests is embedded later.
         done.vectors += len(batch)
+        pairing = time.perf_counter()
         done.pairs += pairs_refresh(numbers=batch, vectors=stored_vectors())
+        done.pair_seconds += time.perf_counter() - pairing
         if on_batch:
             on_batch(len(batch))
 
     embed_numbers(numbers, on_batch=stored, should_stop=should_stop)
+    done.vector_seconds = time.perf_counter() - began - done.pair_seconds
     return done
 
 
@@ -96,10 +103,13 @@ def embed_everything(
         if on_batch:
             on_batch(len(batch))
 
+    began = time.perf_counter()
     vectors = embed_numbers(numbers, on_batch=stored)
+    made = time.perf_counter()
     # Pairs only once every vector is made: a pair found while half the matrix was still
     # the old one would be measured against the old vectors.
-    return Embedded(vectors, pairs_rebuild(vectors=stored_vectors(), on_block=on_block))
+    pairs = pairs_rebuild(vectors=stored_vectors(), on_block=on_block)
+    return Embedded(vectors, pairs, made - began, time.perf_counter() - made)
 
 
 @contextmanager

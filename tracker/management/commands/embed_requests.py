@@ -9,7 +9,6 @@ afresh. Safe to run beside the workers: one process makes vectors at a time.
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -32,7 +31,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         quiet = options["no_progress"] or options["verbosity"] < 1
-        started = time.monotonic()
         with lease(wait=True):
             if options["all"]:
                 total = FeatureRequest.objects.count()
@@ -48,7 +46,8 @@ class Command(BaseCommand):
                     done = embed(numbers, on_batch=bar.update)
         self.stdout.write(
             f"Embedded {done.vectors:,} requests with {encoder_path()} in "
-            f"{time.monotonic() - started:.1f} s; {done.pairs:,} likely duplicate pairs found."
+            f"{done.vector_seconds:.1f} s; {done.pairs:,} likely duplicate pairs found in "
+            f"{done.pair_seconds:.1f} s."
         )
 
     def _bar(self, total: int, what: str, quiet: bool) -> tqdm[Any]:
