@@ -132,7 +132,7 @@ def test_a_process_copy_reads_only_the_rows_stored_since_it_last_looked(
 
     newer = FeatureRequestFactory().number
     embed()
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         vectors = cache.current()
 
     assert len(vectors) == 4

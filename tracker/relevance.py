@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from tracker.choices import Language
 
@@ -40,7 +41,10 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def grams(text: str) -> set[str]:
+# Memoised: a search scores its query against a hundred titles, and popular titles come
+# up in search after search.
+@lru_cache(maxsize=8192)
+def grams(text: str) -> frozenset[str]:
     """pg_trgm-style trigrams of every word, plus character bigrams of CJK runs.
 
     Trigrams need care for Japanese: it has no spaces, so a short query such as 通知 is
@@ -54,7 +58,7 @@ def grams(text: str) -> set[str]:
             found.update(word[i : i + 2] for i in range(len(word) - 1))
             if len(word) == 1:
                 found.add(word)
-    return found
+    return frozenset(found)
 
 
 def similarity(query: str, title: str) -> float:

@@ -10,14 +10,15 @@ tracker.relevance then scores the union, so both databases rank alike (docs/simi
 Trigrams need care for Japanese: it has no spaces, so a short query such as 通知 is one
 two-character "word" whose padded trigrams never occur inside a longer title. The word
 score therefore also counts character bigrams of CJK text, and the candidate query falls
-back to a substring match on the query's bigrams when the trigram index finds too little.
+back to a substring match on the query's bigrams when both kinds of candidates are few.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import Q
 
 from tracker.choices import OPEN_STATUSES, Status
@@ -44,10 +45,16 @@ VECTOR_CANDIDATES = 50
 # Below this blended score a candidate is noise, not a possible duplicate: off-topic
 # queries score at most 0.11 against the test backlogs, the weakest paraphrase meant 0.19.
 MIN_SIMILARITY = 0.15
-# PostgreSQL word-similarity thresholds for the index scan, tried in turn until ENOUGH
-# candidates are found; the last is low, because the score decides.
-PG_WORD_THRESHOLDS = (0.5, 0.3, 0.2)
-ENOUGH = 10
+# The word-similarity a title needs to be a word candidate on PostgreSQL: half of the
+# query's trigrams in one stretch of the title. Looser thresholds found more paraphrases
+# before the vectors did; now they only cost time (a loose pass over 100,000 titles that
+# share common words took 90 ms, docs/similar.md), and the vectors find paraphrases.
+PG_WORD_THRESHOLD = 0.5
+# How long the word candidates may take on PostgreSQL. A query of words that a large share
+# of titles carry ("в мобильном приложении", "deals") makes the trigram index read long
+# posting lists: up to 130 ms at 100,000 requests. Past the budget the query is cancelled
+# and the vector candidates answer alone; the words still score every one of them.
+WORD_BUDGET_MS = 20
 QUERY_MAX = 500
 
 
@@ -76,15 +83,15 @@ def similar_requests(
         return []
     if vectors is None:
         vectors = stored_vectors()
-    cosines = vectors.cosines(encode([query])[0])
+    vector = encode([query])[0]
     # A request whose cosine is at the floor has nothing but words in common with the
     # query, and the trigram index finds those.
-    numbers = vectors.nearest(cosines, VECTOR_CANDIDATES, above=VECTOR_FLOOR)
-    by_vector = set(numbers)
-    numbers += [n for n in _candidates(query) if n not in by_vector]
+    cosine = vectors.nearest_to(vector, VECTOR_CANDIDATES, above=VECTOR_FLOOR)
+    numbers = list(cosine)
+    numbers += [n for n in _candidates(query, found=len(numbers)) if n not in cosine]
     if not numbers:
         return []
-    cosine = vectors.cosine_of(cosines, numbers)
+    cosine |= vectors.cosines_of(vector, [n for n in numbers if n not in cosine])
     tokens = exact_tokens(query)
     rows = {
         r.number: r
@@ -125,53 +132,49 @@ def similar_requests(
     return found[:limit]
 
 
-def _candidates(query: str) -> list[int]:
+def _candidates(query: str, *, found: int = 0) -> list[int]:
+    """Requests that share the query's words; `found` candidates are there already."""
     if connection.vendor == "postgresql":
         numbers = _candidates_postgresql(query)
     elif connection.vendor == "sqlite":
         numbers = _candidates_sqlite(query)
     else:
         numbers = []
-    if len(numbers) < CANDIDATES // 4:
+    if found + len(numbers) < CANDIDATES // 4:
         numbers += [n for n in _candidates_by_bigrams(query) if n not in numbers]
     return numbers
 
 
 def _candidates_postgresql(query: str) -> list[int]:
     text = _without_short_words(normalize(query))
-    numbers: list[int] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The GIN index answers `q <% title`; the fewer titles pass the threshold, the less
-        # it rechecks, so start strict and loosen only while too few are found. Without
-        # the index the planner would score every row: seconds on 100,000 requests. Both
-        # settings hold for this transaction only.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for threshold in PG_WORD_THRESHOLDS:
+    budget = int(getattr(settings, "TRACKER_SIMILAR_WORD_BUDGET_MS", WORD_BUDGET_MS))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The GIN index answers `q <% title`. Without it the planner would score every
+            # row: seconds on 100,000 requests. The settings hold for this transaction only.
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(threshold)],
+                "SELECT set_config('enable_seqscan', 'off', true),"
+                " set_config('pg_trgm.word_similarity_threshold', %s, true),"
+                " set_config('statement_timeout', %s, true)",
+                [str(PG_WORD_THRESHOLD), str(budget)],
             )
             cursor.execute(
                 "SELECT number FROM tracker_featurerequest WHERE %s <%% title"
                 " ORDER BY word_similarity(%s, title) DESC, number LIMIT %s",
                 [text, text, CANDIDATES],
             )
-            numbers = [row[0] for row in cursor.fetchall()]
-            if len(numbers) >= ENOUGH:
-                break
-        patterns = _cjk_substrings(text)
-        if patterns:
-            # pg_trgm sees a run of Japanese as one long word, so a paraphrase shares few of
-            # its padded trigrams. Titles that contain the query's three-character pieces
-            # are found through the same GIN index, most pieces first.
-            cursor.execute(
-                "SELECT number FROM tracker_featurerequest WHERE title LIKE ANY(%s)"
-                " ORDER BY (SELECT count(*) FROM unnest(%s::text[]) p WHERE title LIKE p) DESC,"
-                " similarity(%s, title) DESC, number LIMIT %s",
-                [patterns, patterns, text, CANDIDATES],
-            )
-            numbers += [row[0] for row in cursor.fetchall() if row[0] not in numbers]
-    return numbers
+            return [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        if not _cancelled(error):
+            raise
+        return []
+
+
+def _cancelled(error: OperationalError) -> bool:
+    """Whether PostgreSQL cancelled the statement because its time was up."""
+    import psycopg
+
+    return isinstance(error.__cause__, psycopg.errors.QueryCanceled)
 
 
 def _without_short_words(text: str) -> str:
@@ -180,16 +183,6 @@ def _without_short_words(text: str) -> str:
     score still counts them."""
     words = [w for w in WORD.findall(text) if len(w) > 2 or CJK.search(w)]
     return " ".join(words) or text
-
-
-def _cjk_substrings(text: str, most: int = 12) -> list[str]:
-    """LIKE patterns for the three-character pieces of the CJK words in `text`."""
-    pieces: list[str] = []
-    for word in WORD.findall(text):
-        if CJK.search(word):
-            pieces += [word[i : i + 3] for i in range(len(word) - 2)]
-    escaped = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in pieces]
-    return [f"%{p}%" for p in dict.fromkeys(escaped)][:most]
 
 
 # The SQLite index, as migration 0003 makes it. SQLite alters a table by rebuilding it,

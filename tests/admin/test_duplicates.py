@@ -58,6 +58,19 @@ def test_it_lists_the_same_wish_across_languages_strongest_first(pm_client, wish
     assert scores == sorted(scores, reverse=True)
 
 
+def test_pairs_found_through_a_coarse_copy_are_the_same(pm_client, wishes, monkeypatch):
+    from tracker.embeddings import index
+    from tracker.embeddings.store import forget_stored_vectors
+
+    listed = set(pairs_on(pm_client.get(QUEUE)))
+    monkeypatch.setattr(index, "COARSE_FROM", 2)
+    forget_stored_vectors()
+
+    embed("--all")
+
+    assert set(pairs_on(pm_client.get(QUEUE))) == listed
+
+
 def test_each_pair_shows_both_titles_languages_customers_and_the_merge_preview(pm_client, wishes):
     response = pm_client.get(QUEUE)
 

@@ -258,3 +258,39 @@ def test_each_result_says_the_language_its_title_is_written_in(agent, db, embed_
     answer = agent.get(URL, {"q": "XLSX"}).json()
 
     assert {r["number"]: r["language"] for r in answer} == made
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+def test_past_the_word_budget_the_vectors_answer_alone(agent, db, settings, embed_all):
+    meant = FeatureRequestFactory(title="着信を複数の担当者に順番に振り分ける").number
+    embed_all()
+    # Thousands of titles that share the query's words keep the trigram index busy.
+    FeatureRequest.objects.bulk_create(
+        FeatureRequest(
+            title=f"Распределение входящих звонков между менеджерами, копия {i}",
+            status=Status.DECLINED,
+            decline_reason="not_planned",
+        )
+        for i in range(3000)
+    )
+    settings.TRACKER_SIMILAR_WORD_BUDGET_MS = 1
+
+    answer = agent.get(URL, {"q": "распределение входящих звонков между менеджерами по очереди"})
+
+    assert answer.status_code == 200
+    assert answer.json()[0]["number"] == meant
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
+def test_a_statement_past_its_time_is_told_from_other_errors(db):
+    from django.db import OperationalError, transaction
+
+    from tracker.search import _cancelled
+
+    with pytest.raises(OperationalError) as cancelled, transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(0.2)")
+
+    assert _cancelled(cancelled.value)
+    assert not _cancelled(OperationalError("the server went away"))

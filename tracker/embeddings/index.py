@@ -1,6 +1,13 @@
 """Every request's vector in one float32 matrix, held in a process's memory, so that one
 matrix-vector product scores a query against all requests at once: about 15 ms for
-100,000 requests of 512 dimensions on one core, 2 KB a request (docs/similar.md)."""
+100,000 requests of 512 dimensions on one core, 2 KB a request (docs/similar.md).
+
+From COARSE_FROM requests on, the matrix also has a coarse copy: every vector projected
+onto the 192 directions along which the requests' vectors vary most. The nearest are then
+found in two steps: the coarse copy (three eighths of the memory to read) picks COARSE_KEEP
+candidates, and their full vectors give the exact cosines. At 100,000 requests 99.9% of the
+exact 50 nearest are among the 1,000 kept (128 directions kept 99.5%, and lost two of the
+test sets' 77 queries), and the search reads 0.4 times the memory (docs/similar.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +22,10 @@ from tracker.embeddings import Encoder
 
 _threadpool = ThreadpoolController()
 
+COARSE_FROM = 20_000
+COARSE_DIMENSIONS = 192
+COARSE_KEEP = 1000
+
 
 @dataclass(frozen=True)
 class RequestVectors:
@@ -27,6 +38,9 @@ class RequestVectors:
     # number -> row; may know rows past this snapshot's end (see VectorCache), so every
     # look-up checks the row is inside it.
     rows: Mapping[int, int] = field(default_factory=dict)
+    # The coarse copy, row for row, and the directions it projects onto (width × 192).
+    coarse: np.ndarray | None = None
+    basis: np.ndarray | None = None
 
     @classmethod
     def of(
@@ -67,6 +81,29 @@ class RequestVectors:
         whose cosine is above `above`."""
         return [int(self.numbers[row]) for row in top_rows(cosines, k, above=above)]
 
+    def nearest_to(self, vector: np.ndarray, k: int, *, above: float = -1.0) -> dict[int, float]:
+        """The `k` requests nearest `vector` whose cosine is above `above`, best first, with
+        their exact cosines; through the coarse copy when there is one."""
+        vector = np.asarray(vector, dtype=np.float32)
+        if self.coarse is None or self.basis is None or len(self) <= COARSE_KEEP:
+            cosines = self.cosines(vector)
+            return self.cosine_of(cosines, self.nearest(cosines, k, above=above))
+        with _threadpool.limit(limits=1, user_api="blas"):
+            kept = top_rows(self.coarse @ (vector @ self.basis), COARSE_KEEP)
+            exact = self.matrix[kept] @ vector
+        return {
+            int(self.numbers[kept[i]]): float(exact[i]) for i in top_rows(exact, k, above=above)
+        }
+
+    def cosines_of(self, vector: np.ndarray, numbers: Iterable[int]) -> dict[int, float]:
+        """The exact cosines of `vector` with these requests; one without a vector is left
+        out."""
+        found = [(n, row) for n in numbers if (row := self.row_of(n)) is not None]
+        if not found:
+            return {}
+        exact = self.matrix[[row for _, row in found]] @ np.asarray(vector, dtype=np.float32)
+        return {n: float(c) for (n, _), c in zip(found, exact, strict=True)}
+
     def cosine_of(self, cosines: np.ndarray, numbers: Iterable[int]) -> dict[int, float]:
         """The cosines of these requests; a request without a vector is left out."""
         found = {}
@@ -85,6 +122,20 @@ class RequestVectors:
         if row >= len(self.hashes):
             return True
         return bool(self.hashes[row] == text_hash.encode())
+
+
+def principal_directions(
+    matrix: np.ndarray, dimensions: int, *, sample: int = 20_000
+) -> np.ndarray:
+    """The `dimensions` directions along which the rows of `matrix` vary most, as a
+    (width, dimensions) matrix. Not centred: projecting onto them keeps dot products, which
+    is what the coarse copy needs. From a sample of the rows: 0.3 s for 20,000."""
+    if len(matrix) > sample:
+        rng = np.random.default_rng(0)
+        matrix = matrix[np.sort(rng.choice(len(matrix), sample, replace=False))]
+    gram = (matrix.T @ matrix).astype(np.float64)
+    _, vectors = np.linalg.eigh(gram)  # ascending eigenvalues
+    return np.ascontiguousarray(vectors[:, ::-1][:, :dimensions], dtype=np.float32)
 
 
 def top_rows(cosines: np.ndarray, k: int, *, above: float = -1.0) -> np.ndarray:

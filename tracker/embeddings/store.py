@@ -20,8 +20,14 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from tracker.embeddings import encoder_path, get_encoder
-from tracker.embeddings.index import RequestVectors, embed_requests, request_text, text_hash
+from tracker.embeddings import encoder_path, get_encoder, index
+from tracker.embeddings.index import (
+    RequestVectors,
+    embed_requests,
+    principal_directions,
+    request_text,
+    text_hash,
+)
 from tracker.models import FeatureRequest, RequestVector
 
 # Requests embedded and stored at a time: one encoder batch, one short transaction.
@@ -43,11 +49,12 @@ def batches(numbers: Sequence[int], size: int = BATCH) -> Iterator[Sequence[int]
 # --- what needs a vector ------------------------------------------------------------------
 
 
-def missing_numbers() -> list[int]:
-    """Requests with no vector by the configured encoder, lowest number first."""
+def missing_numbers(*, after: int = 0) -> list[int]:
+    """Requests numbered above `after` with no vector by the configured encoder, lowest
+    number first."""
     made = RequestVector.objects.filter(request=OuterRef("number"), encoder=encoder_path())
     return list(
-        FeatureRequest.objects.filter(~Exists(made))
+        FeatureRequest.objects.filter(~Exists(made), number__gt=after)
         .order_by("number")
         .values_list("number", flat=True)
     )
@@ -68,12 +75,16 @@ def stale_numbers() -> list[int]:
     return stale
 
 
-def pending_numbers(*, sweep: bool = True) -> list[int]:
-    """Requests that need a vector made: missing ones, and with `sweep` stale ones too."""
-    numbers = missing_numbers()
+def pending_numbers(*, sweep: bool = True, after: int = 0) -> list[int]:
+    """Requests that need a vector made: missing ones numbered above `after`, and with
+    `sweep` every missing and stale one."""
     if sweep:
-        numbers = sorted({*numbers, *stale_numbers()})
-    return numbers
+        return sorted({*missing_numbers(), *stale_numbers()})
+    return missing_numbers(after=after)
+
+
+def newest_number() -> int:
+    return FeatureRequest.objects.order_by("-number").values_list("number", flat=True).first() or 0
 
 
 # --- making them --------------------------------------------------------------------------
@@ -162,6 +173,8 @@ class VectorCache:
         self._hashes = np.zeros(0, dtype="S32")
         self._stamps = np.zeros(0, dtype=np.int64)
         self._rows: dict[int, int] = {}
+        self._coarse: np.ndarray | None = None
+        self._basis: np.ndarray | None = None
         # The database's time when this copy last looked.
         self._looked: datetime | None = None
 
@@ -175,6 +188,8 @@ class VectorCache:
                 matrix=self._matrix[:n],
                 hashes=self._hashes[:n],
                 rows=self._rows,
+                coarse=self._coarse[:n] if self._coarse is not None else None,
+                basis=self._basis,
             )
 
     def _refresh(self) -> None:
@@ -184,6 +199,7 @@ class VectorCache:
             count = stored.count()
             self._reserve(count + count // 8)
             self._read(stored)
+            self._project()
             return
         # Rows stamped within SLACK before the last look are seen again: most are known
         # already (same stamp) and only their number and stamp are read.
@@ -193,6 +209,17 @@ class VectorCache:
         changed = [number for number, at in recent if not self._has(number, at)]
         for batch in batches(changed, CHUNK):
             self._read(stored.filter(request_id__in=batch))
+        self._project()
+
+    def _project(self) -> None:
+        """Make the coarse copy once there are enough rows for it to pay; its directions
+        then stay, and each row stored later is projected onto them as it comes."""
+        if self._basis is not None or self._count < index.COARSE_FROM:
+            return
+        n = self._count
+        self._basis = principal_directions(self._matrix[:n], index.COARSE_DIMENSIONS)
+        self._coarse = np.zeros((len(self._numbers), index.COARSE_DIMENSIONS), dtype=np.float32)
+        np.matmul(self._matrix[:n], self._basis, out=self._coarse[:n])
 
     def _has(self, number: int, at: datetime) -> bool:
         row = self._rows.get(number)
@@ -215,6 +242,8 @@ class VectorCache:
             self._numbers[row] = number
             self._count += 1
         self._matrix[row] = vector
+        if self._coarse is not None and self._basis is not None:
+            self._coarse[row] = vector @ self._basis
         self._hashes[row] = hashed.encode()
         self._stamps[row] = _microseconds(at)
         self._rows[number] = row
@@ -231,6 +260,10 @@ class VectorCache:
         numbers[:n], matrix[:n] = self._numbers[:n], self._matrix[:n]
         hashes[:n], stamps[:n] = self._hashes[:n], self._stamps[:n]
         self._numbers, self._matrix, self._hashes, self._stamps = numbers, matrix, hashes, stamps
+        if self._coarse is not None:
+            coarse = np.zeros((capacity, self._coarse.shape[1]), dtype=np.float32)
+            coarse[:n] = self._coarse[:n]
+            self._coarse = coarse
 
 
 _caches: dict[str, VectorCache] = {}

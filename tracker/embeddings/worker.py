@@ -27,6 +27,7 @@ from tracker.embeddings.pairs import pairs_rebuild, pairs_refresh
 from tracker.embeddings.store import (
     BATCH,
     embed_numbers,
+    newest_number,
     pending_numbers,
     stored_vectors,
 )
@@ -56,13 +57,14 @@ class Embedded:
 def embed_pending(
     *,
     sweep: bool = True,
+    after: int = 0,
     most: int | None = None,
     on_batch: Callable[[int], object] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> Embedded:
-    """Make the vectors that are missing (and with `sweep`, stale), at most `most`, and
-    find the pairs of those requests."""
-    numbers = pending_numbers(sweep=sweep)[:most]
+    """Make the vectors that are missing (of requests numbered above `after`; with
+    `sweep`, of all, and the stale ones), at most `most`, and find those requests' pairs."""
+    numbers = pending_numbers(sweep=sweep, after=after)[:most]
     return embed(numbers, on_batch=on_batch, should_stop=should_stop)
 
 
@@ -136,13 +138,15 @@ def lease(*, wait: bool) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [LEASE_KEY])
 
 
-def embed_step(*, sweep: bool, should_stop: Callable[[], bool] | None = None) -> Embedded:
+def embed_step(
+    *, sweep: bool, after: int = 0, should_stop: Callable[[], bool] | None = None
+) -> Embedded:
     """One pass of the worker's thread: if no other process is at it, embed what is
     pending, at most PASS_MAX requests."""
     with lease(wait=False) as held:
         if not held:
             return Embedded()
-        return embed_pending(sweep=sweep, most=PASS_MAX, should_stop=should_stop)
+        return embed_pending(sweep=sweep, after=after, most=PASS_MAX, should_stop=should_stop)
 
 
 @contextmanager
@@ -168,18 +172,25 @@ def _loop(stop: threading.Event) -> None:
     poll = float(getattr(settings, "TRACKER_EMBED_POLL_SECONDS", POLL_SECONDS))
     every = float(getattr(settings, "TRACKER_EMBED_SWEEP_SECONDS", SWEEP_SECONDS))
     last_sweep = -every
+    # A poll looks only at requests numbered above the newest the last poll saw (numbers
+    # only grow): an index range, where looking at all is a scan (70 ms at 100,000). A
+    # request that commits after a later one was seen waits for the next sweep.
+    seen = 0
     try:
         while not stop.is_set():
             close_old_connections()
             sweep = time.monotonic() - last_sweep >= every
             try:
-                done = embed_step(sweep=sweep, should_stop=stop.is_set)
+                newest = newest_number()
+                done = embed_step(sweep=sweep, after=seen, should_stop=stop.is_set)
             except Exception:
                 logger.exception("making request vectors failed; trying again")
                 done = Embedded()
             else:
-                if sweep and done.vectors < PASS_MAX:
-                    last_sweep = time.monotonic()
+                if done.vectors < PASS_MAX:
+                    seen = newest
+                    if sweep:
+                        last_sweep = time.monotonic()
                 if done.vectors:
                     logger.info("embedded %s requests, %s likely pairs", done.vectors, done.pairs)
             if done.vectors < PASS_MAX:
