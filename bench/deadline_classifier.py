@@ -1,7 +1,7 @@
 """Experiment: a classifier over the multilingual sentence encoder, beside the rules of the
 deadline guard. Trains, measures, times; ships nothing.
 
-    .venv/bin/python bench/deadline_classifier.py [--l2 1e-4] [--steps 3000]
+    .venv/bin/python -m bench.deadline_classifier [--l2 1e-4] [--steps 3000]
 
 A logistic regression (numpy, plain gradient descent) over Google's multilingual Universal
 Sentence Encoder (the same encoder as `tracker.embeddings.use`): trained on each whole note
@@ -26,7 +26,6 @@ import argparse
 import os
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -71,7 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=3_000)
     options = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     from tracker.deadlines import find_date_phrase
     from tracker.deadlines.evaluate import load
     from tracker.embeddings.use import UniversalSentenceEncoder

@@ -1,6 +1,6 @@
 """Benchmark: how soon a status change reaches its thread, and how fast workers deliver.
 
-    .venv/bin/python bench/delivery.py [--changes 50] [--threads 10000] [--workers 4]
+    .venv/bin/python -m bench.delivery [--changes 50] [--threads 10000] [--workers 4]
 
 It uses its own PostgreSQL database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/tracker_bench_delivery), drops, creates and migrates
@@ -84,7 +84,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=200)
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT))
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -64,3 +64,27 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_vector_copies():
+    """Each test starts with no process copy of stored vectors: the database under the
+    copy is rolled back after every test, and SQLite gives the same numbers again."""
+    from tracker.embeddings.store import forget_stored_vectors
+
+    forget_stored_vectors()
+    yield
+    forget_stored_vectors()
+
+
+@pytest.fixture
+def embed_all():
+    """Makes every missing or stale vector, as the worker does in the background."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def embed():
+        call_command("embed_requests", "--no-progress", stdout=StringIO())
+
+    return embed

@@ -159,3 +159,69 @@ def test_the_search_uses_the_vectors_it_is_given(db, settings):
 
     assert [s.number for s in found] == [meant]
     assert found[0].similarity == pytest.approx(0.7)
+
+
+def clustered(count, width, latent, rng):
+    """Unit vectors that mostly live in `latent` directions, as sentence vectors do."""
+    vectors = rng.standard_normal((count, latent)) @ rng.standard_normal((latent, width))
+    vectors += 0.05 * rng.standard_normal((count, width))
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_the_coarse_copy_finds_the_same_nearest_requests_as_every_vector(monkeypatch):
+    from tracker.embeddings import index
+
+    monkeypatch.setattr(index, "COARSE_KEEP", 200)
+    rng = np.random.default_rng(1)
+    matrix = clustered(6000, 96, 24, rng)
+    exact = RequestVectors.of(range(1, 6001), matrix)
+    basis = index.principal_directions(matrix, 32)
+    coarse = RequestVectors(
+        numbers=exact.numbers,
+        matrix=exact.matrix,
+        rows=exact.rows,
+        coarse=exact.matrix @ basis,
+        basis=basis,
+    )
+
+    found = total = 0
+    for query in clustered(30, 96, 24, rng):
+        meant = exact.nearest_to(query, 10)
+        got = coarse.nearest_to(query, 10)
+        found += len(set(meant) & set(got))
+        total += len(meant)
+        for number in set(meant) & set(got):
+            assert got[number] == pytest.approx(meant[number], abs=1e-5)  # exact cosines
+
+    assert found / total >= 0.98
+
+
+def test_the_cosines_of_given_requests_are_exact_and_skip_unknown_ones():
+    vectors = RequestVectors.of([5, 7], np.stack([unit(1, 0), unit(0, 1)]))
+
+    assert vectors.cosines_of(unit(1, 1), [7, 6, 5]) == pytest.approx({7: 0.7071, 5: 0.7071}, 1e-3)
+    assert vectors.cosines_of(unit(1, 1), [6]) == {}
+
+
+def test_a_process_copy_of_enough_vectors_searches_through_a_coarse_copy(
+    db, settings, monkeypatch, embed_all
+):
+    from tracker.embeddings import index
+    from tracker.embeddings.store import stored_vectors
+
+    settings.TRACKER_ENCODER = "tests.encoders.TextHashEncoder"
+    monkeypatch.setattr(index, "COARSE_FROM", 4)
+    monkeypatch.setattr(index, "COARSE_KEEP", 2)
+    titles = ["Voice menu outside working hours", "Dark theme", "Export deals", "Book rooms"]
+    numbers = [FeatureRequestFactory(title=title).number for title in titles]
+    embed_all()
+
+    vectors = stored_vectors()
+
+    assert vectors.coarse is not None and vectors.coarse.shape == (4, index.COARSE_DIMENSIONS)
+    query = TextHashEncoder().encode(["Dark theme"])[0]
+    assert list(vectors.nearest_to(query, 1)) == [numbers[1]]
+    newer = FeatureRequestFactory(title="Quiet hours").number
+    embed_all()
+    query = TextHashEncoder().encode(["Quiet hours"])[0]
+    assert list(stored_vectors().nearest_to(query, 1)) == [newer]

@@ -8,7 +8,9 @@ from tracker.relevance import (
     blend,
     exact_score,
     exact_tokens,
+    pair_score,
     similarity,
+    title_language,
     vector_score,
 )
 
@@ -108,3 +110,52 @@ def test_the_blend_grows_with_every_signal():
 def test_the_word_score_covers_a_short_japanese_query_inside_a_longer_title():
     assert similarity("印鑑", "請求書に会社の印鑑画像を入れたい") > 0.1
     assert similarity("印鑑", "取引一覧をCSVでエクスポートしたい") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("title", "language"),
+    [
+        ("Export deals to XLSX", "en"),
+        ("Выгрузка сделок в Excel", "ru"),
+        ("интеграция с Jira", "ru"),
+        ("取引をExcelにエクスポートしたい", "ja"),
+        ("Jira連携", "ja"),
+        ("ｶﾞﾝﾄﾁｬｰﾄ", "ja"),
+        ("E-4012", "en"),
+        ("", "en"),
+    ],
+)
+def test_a_title_is_in_the_language_of_its_script(title, language):
+    assert title_language(title) == language
+
+
+@pytest.mark.parametrize(
+    ("cosine", "first", "second", "expected"),
+    [
+        # The vector score alone, when the titles share no word.
+        (0.9, "Filter the task list by tags", "Фильтр по тегам в списке задач", 0.7),
+        (0.2, "Filter the task list by tags", "Фильтр по тегам в списке задач", 0.0),
+        # A shared product name lifts nothing: two wishes about one product score by
+        # their words alone.
+        (0.2, "Export deals to XLSX", "Contact import from XLSX", "words"),
+        # Different codes are different wishes, however alike the rest.
+        (0.99, "Ошибка E-4012 при импорте", "Ошибка E-4013 при импорте", 0.0),
+        (0.99, "iOS 24.3 crashes", "iOS 23.1 crashes", 0.0),
+        # The same code in both is no obstacle; a code on one side only is none either.
+        (0.9, "Ошибка E-4012 при импорте", "E-4012 error on import", None),
+        (0.9, "Ошибка при импорте", "E-4012 error on import", None),
+    ],
+)
+def test_a_pair_is_scored_by_the_blend_both_ways_without_the_exact_lift(
+    cosine, first, second, expected
+):
+    score = pair_score(cosine=cosine, first=first, second=second)
+
+    if expected is None:
+        assert score >= 0.7
+    elif expected == "words":
+        words = (similarity(first, second) + similarity(second, first)) / 2
+        assert score == pytest.approx((1 - VECTOR_WEIGHT) * words, abs=0.001)
+    else:
+        assert score == pytest.approx(expected, abs=0.02)
+    assert score == pair_score(cosine=cosine, first=second, second=first)

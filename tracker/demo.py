@@ -71,6 +71,11 @@ REQUESTS: list[tuple[str, str, str, str, str]] = [
     ("ja-wf-stop", "ja", "defect", "ワークフローが途中で止まる", "declined:partner_work"),
     ("ja-app", "ja", "defect", "マーケットのアプリでエラーが出る", "declined:marketplace_app"),
     ("ja-logins", "ja", "suggestion", "ユーザーごとのログイン履歴を見たい", "under_review"),
+    # The same wishes again in another language, not merged yet: the duplicates queue's.
+    ("ja-sort", "ja", "suggestion", "タスクを優先度順に並べ替えたい", "under_review"),
+    ("en-tags", "en", "suggestion", "Filter the task list by tags", "under_review"),
+    ("ru-logins", "ru", "suggestion", "История входов каждого пользователя", "under_review"),
+    ("en-transcribe", "en", "suggestion", "Transcribe call recordings automatically", "accepted"),
 ]
 
 # How many customers' threads raised each request, most popular first (skewed, as in life).

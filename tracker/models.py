@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from tracker import lookups  # noqa: F401 - registers unicode_icontains
 from tracker.choices import (
     OPEN_STATUSES,
     ChannelKind,
@@ -187,10 +188,11 @@ class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
         term = term.strip()
         if not term:
             return self
+        # unicode_icontains (tracker.lookups): on SQLite too, "выгрузка" finds "Выгрузка".
         q = (
-            Q(title__icontains=term)
-            | Q(description__icontains=term)
-            | _raised_in(Mention.objects.filter(quote__icontains=term))
+            Q(title__unicode_icontains=term)
+            | Q(description__unicode_icontains=term)
+            | _raised_in(Mention.objects.filter(quote__unicode_icontains=term))
         )
         number = _as_number(term.removeprefix("#"))
         if number is not None:
@@ -630,3 +632,62 @@ class DeliveryCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id} {self.name} {self.le:g}: {self.value:g}"
+
+
+class RequestVector(models.Model):
+    """A request's sentence embedding, stored so that every web process on every machine
+    searches the same vectors. Made outside the request that logs a wish (the worker or
+    `embed_requests` makes it, docs/similar.md); `text_hash` names the wording it was made
+    from, so a vector of an edited text is known to be stale."""
+
+    request = models.OneToOneField(
+        FeatureRequest, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+    )
+    # The dotted path of the encoder that made it: another encoder's vectors mean nothing.
+    encoder = models.CharField(max_length=200)
+    text_hash = models.CharField(max_length=32)
+    # float32, little-endian, one per dimension.
+    vector = models.BinaryField()
+    # The database's clock, so that web processes on several machines can each ask for
+    # "what changed since I last looked".
+    embedded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["embedded_at"], name="vector_embedded_at")]
+
+    def __str__(self) -> str:
+        return f"vector of #{self.request_id}"
+
+
+class LikelyDuplicate(models.Model):
+    """Two open requests whose wording is so close that they are likely the same wish,
+    found when their vectors were made: the product managers' duplicates queue. A pair
+    dismissed as "not the same" is kept, so that it is never offered again."""
+
+    # The lower number first: one row per pair.
+    first = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="+")
+    similarity = models.FloatField()
+    found_at = models.DateTimeField(default=timezone.now)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-similarity", "first", "second"],
+                name="duplicate_pair_queue",
+                condition=Q(dismissed_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.first_id} ~ #{self.second_id}"

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+
+from tracker.choices import Language
 
 # A cosine at or below VECTOR_FLOOR means unrelated: off-topic texts ("zebra quantum
 # violin", "погода в Москве") reach at most 0.19 against the test backlogs. VECTOR_FULL
@@ -38,7 +41,10 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def grams(text: str) -> set[str]:
+# Memoised: a search scores its query against a hundred titles, and popular titles come
+# up in search after search.
+@lru_cache(maxsize=8192)
+def grams(text: str) -> frozenset[str]:
     """pg_trgm-style trigrams of every word, plus character bigrams of CJK runs.
 
     Trigrams need care for Japanese: it has no spaces, so a short query such as 通知 is
@@ -52,7 +58,7 @@ def grams(text: str) -> set[str]:
             found.update(word[i : i + 2] for i in range(len(word) - 1))
             if len(word) == 1:
                 found.add(word)
-    return found
+    return frozenset(found)
 
 
 def similarity(query: str, title: str) -> float:
@@ -111,3 +117,36 @@ def blend(*, cosine: float, word: float, exact: float) -> float:
     word scores, lifted towards 1 by the share of exact tokens the title carries."""
     base = VECTOR_WEIGHT * vector_score(cosine) + (1 - VECTOR_WEIGHT) * word
     return round(base + EXACT_LIFT * exact * (1 - base), 3)
+
+
+def codes(text: str) -> frozenset[str]:
+    """The exact tokens of `text` that hold a digit: error codes, versions, numbers."""
+    return frozenset(t for t in exact_tokens(text) if any(ch.isdigit() for ch in t))
+
+
+def pair_score(*, cosine: float, first: str, second: str) -> float:
+    """How likely two requests with these titles (and this cosine of their vectors) are
+    the same wish, 0 to 1: the search's blend of the vector and word scores, the word
+    score taken both ways. Without the exact-token lift: two wishes about one product
+    ("Export deals to XLSX", "Contact import from XLSX skips rows") share its name and are
+    still two wishes. And two titles naming different codes (E-4012 and E-4013, 23.1 and
+    24.3) are different wishes, however alike the rest of their words: 0."""
+    first_codes, second_codes = codes(first), codes(second)
+    if first_codes and second_codes and first_codes.isdisjoint(second_codes):
+        return 0.0
+    word = (similarity(first, second) + similarity(second, first)) / 2
+    return blend(cosine=cosine, word=word, exact=0.0)
+
+
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def title_language(text: str) -> str:
+    """The language a title is written in, by its script: Japanese if it has kana or kanji,
+    Russian if it has Cyrillic, else English. Product names and codes are written in Latin
+    letters in every language, so Latin decides only when nothing else is there."""
+    if CJK.search(text):
+        return Language.JA
+    if _CYRILLIC.search(text):
+        return Language.RU
+    return Language.EN

@@ -10,22 +10,21 @@ tracker.relevance then scores the union, so both databases rank alike (docs/simi
 Trigrams need care for Japanese: it has no spaces, so a short query such as 通知 is one
 two-character "word" whose padded trigrams never occur inside a longer title. The word
 score therefore also counts character bigrams of CJK text, and the candidate query falls
-back to a substring match on the query's bigrams when the trigram index finds too little.
+back to a substring match on the query's bigrams when both kinds of candidates are few.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from weakref import WeakKeyDictionary
 
-import numpy as np
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
 from django.db.models import Q
 
 from tracker.choices import OPEN_STATUSES, Status
-from tracker.embeddings import Encoder, encode, get_encoder
-from tracker.embeddings.index import RequestText, RequestVectors, embed_requests
+from tracker.embeddings import encode
+from tracker.embeddings.index import RequestVectors, request_text, text_hash
+from tracker.embeddings.store import stored_vectors
 from tracker.models import FeatureRequest
 from tracker.relevance import (
     CJK,
@@ -37,6 +36,7 @@ from tracker.relevance import (
     grams,
     normalize,
     similarity,
+    title_language,
 )
 
 # Word candidates from the trigram index, and vector candidates from the matrix.
@@ -45,10 +45,16 @@ VECTOR_CANDIDATES = 50
 # Below this blended score a candidate is noise, not a possible duplicate: off-topic
 # queries score at most 0.11 against the test backlogs, the weakest paraphrase meant 0.19.
 MIN_SIMILARITY = 0.15
-# PostgreSQL word-similarity thresholds for the index scan, tried in turn until ENOUGH
-# candidates are found; the last is low, because the score decides.
-PG_WORD_THRESHOLDS = (0.5, 0.3, 0.2)
-ENOUGH = 10
+# The word-similarity a title needs to be a word candidate on PostgreSQL: half of the
+# query's trigrams in one stretch of the title. Looser thresholds found more paraphrases
+# before the vectors did; now they only cost time (a loose pass over 100,000 titles that
+# share common words took 90 ms, docs/similar.md), and the vectors find paraphrases.
+PG_WORD_THRESHOLD = 0.5
+# How long the word candidates may take on PostgreSQL. A query of words that a large share
+# of titles carry ("в мобильном приложении", "deals") makes the trigram index read long
+# posting lists: up to 130 ms at 100,000 requests. Past the budget the query is cancelled
+# and the vector candidates answer alone; the words still score every one of them.
+WORD_BUDGET_MS = 20
 QUERY_MAX = 500
 
 
@@ -58,6 +64,8 @@ class Similar:
     title: str
     status: str
     similarity: float
+    # The language the title is written in (tracker.relevance.title_language).
+    language: str
 
 
 def similar_requests(
@@ -67,33 +75,35 @@ def similar_requests(
     closed ones. A request merged into another stands for its survivor, so agents attach
     to the request that is tracked now.
 
-    `vectors` are the requests' embeddings; by default they are computed now from the
-    requests' texts (see `request_vectors`)."""
+    `vectors` are the requests' embeddings; by default the stored ones, as this process
+    holds them (tracker.embeddings.store). A request whose vector is not made yet, or was
+    made from words since edited, is scored by its words alone until it is."""
     query = " ".join(query.split())[:QUERY_MAX]
     if not grams(query):
         return []
     if vectors is None:
-        vectors = request_vectors()
-    cosines = vectors.cosines(encode([query])[0])
+        vectors = stored_vectors()
+    vector = encode([query])[0]
     # A request whose cosine is at the floor has nothing but words in common with the
     # query, and the trigram index finds those.
-    numbers = vectors.nearest(cosines, VECTOR_CANDIDATES, above=VECTOR_FLOOR)
-    by_vector = set(numbers)
-    numbers += [n for n in _candidates(query) if n not in by_vector]
+    cosine = vectors.nearest_to(vector, VECTOR_CANDIDATES, above=VECTOR_FLOOR)
+    numbers = list(cosine)
+    numbers += [n for n in _candidates(query, found=len(numbers)) if n not in cosine]
     if not numbers:
         return []
-    cosine = vectors.cosine_of(cosines, numbers)
+    cosine |= vectors.cosines_of(vector, [n for n in numbers if n not in cosine])
     tokens = exact_tokens(query)
     rows = {
         r.number: r
         for r in FeatureRequest.objects.filter(number__in=numbers).only(
-            "number", "title", "status", "duplicate_of"
+            "number", "title", "description", "status", "duplicate_of"
         )
     }
     best: dict[int, float] = {}
     for row in rows.values():
+        current = vectors.made_from(row.number, text_hash(request_text(row.title, row.description)))
         score = blend(
-            cosine=cosine.get(row.number, 0.0),
+            cosine=cosine.get(row.number, 0.0) if current else 0.0,
             word=similarity(query, row.title),
             exact=exact_score(tokens, row.title),
         )
@@ -108,7 +118,13 @@ def similar_requests(
     }
     survivors.update(rows)
     found = [
-        Similar(number=n, title=survivors[n].title, status=survivors[n].status, similarity=s)
+        Similar(
+            number=n,
+            title=survivors[n].title,
+            status=survivors[n].status,
+            similarity=s,
+            language=title_language(survivors[n].title),
+        )
         for n, s in best.items()
         if n in survivors
     ]
@@ -116,77 +132,49 @@ def similar_requests(
     return found[:limit]
 
 
-# Until every request's vector is stored with it, each process computes them from the
-# requests' texts, and remembers each text's vector (per encoder, should the setting
-# change) so that only new or edited texts are encoded again.
-_known: WeakKeyDictionary[Encoder, dict[RequestText, np.ndarray]] = WeakKeyDictionary()
-_known_lock = threading.Lock()
-
-
-def request_vectors() -> RequestVectors:
-    """Every request's vector, computed from its title and description."""
-    rows = list(FeatureRequest.objects.values_list("number", "title", "description"))
-    texts = [
-        RequestText(titles=(title,), description=description) for _, title, description in rows
-    ]
-    encoder = get_encoder()
-    with _known_lock:
-        known = _known.setdefault(encoder, {})
-        new = [t for t in dict.fromkeys(texts) if t not in known]
-        known.update(zip(new, embed_requests(new, encoder), strict=True))
-        matrix = np.zeros((len(rows), encoder.dimension), dtype=np.float32)
-        for row, text in zip(matrix, texts, strict=True):
-            row[:] = known[text]
-    return RequestVectors.of([number for number, _, _ in rows], matrix)
-
-
-def _candidates(query: str) -> list[int]:
+def _candidates(query: str, *, found: int = 0) -> list[int]:
+    """Requests that share the query's words; `found` candidates are there already."""
     if connection.vendor == "postgresql":
         numbers = _candidates_postgresql(query)
     elif connection.vendor == "sqlite":
         numbers = _candidates_sqlite(query)
     else:
         numbers = []
-    if len(numbers) < CANDIDATES // 4:
+    if found + len(numbers) < CANDIDATES // 4:
         numbers += [n for n in _candidates_by_bigrams(query) if n not in numbers]
     return numbers
 
 
 def _candidates_postgresql(query: str) -> list[int]:
     text = _without_short_words(normalize(query))
-    numbers: list[int] = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The GIN index answers `q <% title`; the fewer titles pass the threshold, the less
-        # it rechecks, so start strict and loosen only while too few are found. Without
-        # the index the planner would score every row: seconds on 100,000 requests. Both
-        # settings hold for this transaction only.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for threshold in PG_WORD_THRESHOLDS:
+    budget = int(getattr(settings, "TRACKER_SIMILAR_WORD_BUDGET_MS", WORD_BUDGET_MS))
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The GIN index answers `q <% title`. Without it the planner would score every
+            # row: seconds on 100,000 requests. The settings hold for this transaction only.
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(threshold)],
+                "SELECT set_config('enable_seqscan', 'off', true),"
+                " set_config('pg_trgm.word_similarity_threshold', %s, true),"
+                " set_config('statement_timeout', %s, true)",
+                [str(PG_WORD_THRESHOLD), str(budget)],
             )
             cursor.execute(
                 "SELECT number FROM tracker_featurerequest WHERE %s <%% title"
                 " ORDER BY word_similarity(%s, title) DESC, number LIMIT %s",
                 [text, text, CANDIDATES],
             )
-            numbers = [row[0] for row in cursor.fetchall()]
-            if len(numbers) >= ENOUGH:
-                break
-        patterns = _cjk_substrings(text)
-        if patterns:
-            # pg_trgm sees a run of Japanese as one long word, so a paraphrase shares few of
-            # its padded trigrams. Titles that contain the query's three-character pieces
-            # are found through the same GIN index, most pieces first.
-            cursor.execute(
-                "SELECT number FROM tracker_featurerequest WHERE title LIKE ANY(%s)"
-                " ORDER BY (SELECT count(*) FROM unnest(%s::text[]) p WHERE title LIKE p) DESC,"
-                " similarity(%s, title) DESC, number LIMIT %s",
-                [patterns, patterns, text, CANDIDATES],
-            )
-            numbers += [row[0] for row in cursor.fetchall() if row[0] not in numbers]
-    return numbers
+            return [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        if not _cancelled(error):
+            raise
+        return []
+
+
+def _cancelled(error: OperationalError) -> bool:
+    """Whether PostgreSQL cancelled the statement because its time was up."""
+    import psycopg
+
+    return isinstance(error.__cause__, psycopg.errors.QueryCanceled)
 
 
 def _without_short_words(text: str) -> str:
@@ -195,16 +183,6 @@ def _without_short_words(text: str) -> str:
     score still counts them."""
     words = [w for w in WORD.findall(text) if len(w) > 2 or CJK.search(w)]
     return " ".join(words) or text
-
-
-def _cjk_substrings(text: str, most: int = 12) -> list[str]:
-    """LIKE patterns for the three-character pieces of the CJK words in `text`."""
-    pieces: list[str] = []
-    for word in WORD.findall(text):
-        if CJK.search(word):
-            pieces += [word[i : i + 3] for i in range(len(word) - 2)]
-    escaped = [p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in pieces]
-    return [f"%{p}%" for p in dict.fromkeys(escaped)][:most]
 
 
 # The SQLite index, as migration 0003 makes it. SQLite alters a table by rebuilding it,

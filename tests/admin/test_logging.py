@@ -48,7 +48,8 @@ def test_logging_the_same_thread_and_title_twice_logs_one_request(agent_client, 
     data = {"title": "Export deals to XLSX", "kind": "suggestion", **thread_input()}
     agent_client.post(ADD, data)
 
-    response = agent_client.post(ADD, data, follow=True)
+    # The first one is now the most similar request: logging again is a deliberate choice.
+    response = agent_client.post(ADD, {**data, "none_alike": "on"}, follow=True)
 
     assert FeatureRequest.objects.count() == 1
     assert any("already raised" in str(m) for m in response.context["messages"])
@@ -184,3 +185,132 @@ def test_a_plan_chosen_on_purpose_changes_the_account_on_record(agent_client, ag
         "professional",
         agent,
     )
+
+
+# --- similar requests on the logging pages ------------------------------------------------
+
+
+def embed():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("embed_requests", "--no-progress", stdout=StringIO())
+
+
+@pytest.fixture
+def queue_wish(log):
+    """A Japanese request, its neighbours, and a closed request like it."""
+    from tracker.services import request_transition
+
+    wish = log("着信を複数の担当者に順番に振り分ける", language="ja")
+    log("通話の録音を自動で文字起こしする", account="b.example", language="ja")
+    closed = log("Distribute incoming calls to managers one by one", account="c.example")
+    request_transition(number=closed.number, status="declined", reason="not_planned")
+    embed()
+    return wish
+
+
+RUSSIAN_TITLE = "Распределение входящих звонков между менеджерами по очереди"
+
+
+def test_find_similar_shows_the_request_in_another_language_and_logs_nothing(
+    agent_client, hooks, queue_wish
+):
+    data = {"title": RUSSIAN_TITLE, "kind": "suggestion", "find_similar": "1", **thread_input()}
+
+    response = agent_client.post(ADD, data)
+
+    assert response.status_code == 200
+    similar = response.context["similar"]
+    assert similar[0].found.number == queue_wish.number
+    assert similar[0].found.language == "ja"
+    assert response.context["ask_choice"]
+    # Open requests first; a closed one after them, marked.
+    closed = [row for row in similar if row.closed]
+    assert closed and similar.index(closed[0]) > 0
+    html = response.content.decode()
+    assert f'name="attach" value="{queue_wish.number}"' in html
+    assert "(closed)" in html
+    assert RUSSIAN_TITLE in html  # what the agent typed is kept
+    assert not response.context["form"].errors
+    assert FeatureRequest.objects.count() == 3
+    assert Mention.objects.count() == 3
+
+
+def test_one_click_logs_the_thread_on_the_similar_request(agent_client, hooks, queue_wish):
+    data = {"title": RUSSIAN_TITLE, "kind": "suggestion", **thread_input()}
+
+    response = agent_client.post(ADD, {**data, "attach": str(queue_wish.number)})
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:tracker_featurerequest_change", args=[queue_wish.number])
+    assert FeatureRequest.objects.count() == 3
+    mention = Mention.objects.get(thread__ref="chat9001")
+    assert mention.request_id == queue_wish.number
+    assert mention.quote == "取引をExcelに出力したいです"
+    assert Notification.objects.filter(event=Event.ATTACHED, thread=mention.thread).exists()
+
+
+def test_a_likely_duplicate_is_logged_only_when_the_agent_says_none_is_the_same(
+    agent_client, hooks, queue_wish
+):
+    data = {"title": RUSSIAN_TITLE, "kind": "suggestion", **thread_input()}
+
+    refused = agent_client.post(ADD, data)
+
+    assert refused.status_code == 200
+    assert "none_alike" in refused.context["choice"].errors
+    assert refused.context["similar"][0].found.number == queue_wish.number
+    assert not FeatureRequest.objects.filter(title=RUSSIAN_TITLE).exists()
+
+    logged = agent_client.post(ADD, {**data, "none_alike": "on"})
+
+    assert logged.status_code == 302
+    assert FeatureRequest.objects.filter(title=RUSSIAN_TITLE).exists()
+
+
+def test_a_wish_like_nothing_in_the_backlog_is_logged_at_once(agent_client, hooks, queue_wish):
+    data = {"title": "Dark theme for the web interface", "kind": "suggestion", **thread_input()}
+
+    found = agent_client.post(ADD, {**data, "find_similar": "1"})
+    logged = agent_client.post(ADD, data)
+
+    assert not [row for row in found.context["similar"] if row.likely_same]
+    assert logged.status_code == 302
+    assert FeatureRequest.objects.filter(title="Dark theme for the web interface").exists()
+
+
+def test_the_thread_page_shows_requests_like_the_customers_words(agent_client, log, queue_wish):
+    other = log("Export deals to XLSX", account="d.example")
+    embed()
+    data = thread_input(quote="звонки клиентов распределять по очереди между менеджерами")
+
+    response = agent_client.post(mention_page(other.number), {**data, "find_similar": "1"})
+
+    assert response.context["similar"][0].found.number == queue_wish.number
+    assert not response.context["ask_choice"]
+    assert Mention.objects.filter(thread__ref="chat9001").count() == 0
+
+    moved = agent_client.post(mention_page(other.number), {**data, "attach": queue_wish.number})
+
+    assert moved.url == reverse("admin:tracker_featurerequest_change", args=[queue_wish.number])
+    assert Mention.objects.get(thread__ref="chat9001").request_id == queue_wish.number
+
+
+def test_the_request_of_the_thread_page_is_marked_not_offered(agent_client, log, queue_wish):
+    data = thread_input(quote="распределение входящих звонков по очереди")
+
+    response = agent_client.post(mention_page(queue_wish.number), {**data, "find_similar": "1"})
+
+    first = response.context["similar"][0]
+    assert first.found.number == queue_wish.number and first.is_original
+    assert f'name="attach" value="{queue_wish.number}"' not in response.content.decode()
+
+
+def test_attaching_to_a_missing_request_is_not_found(agent_client, hooks):
+    data = {"title": "Anything", "kind": "suggestion", **thread_input()}
+
+    assert agent_client.post(ADD, {**data, "attach": "424242"}).status_code == 404
+    assert agent_client.post(ADD, {**data, "attach": "not a number"}).status_code == 404
+    assert not Mention.objects.exists()

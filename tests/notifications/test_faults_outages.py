@@ -41,6 +41,7 @@ pytestmark = [
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 STARTED: list[tuple[subprocess.Popen, object]] = []
+WORKER_APP = "tracker-fault-test-worker"
 
 # A short schedule, so that refusing for a few seconds outlasts it many times over: three
 # attempts 0.05 s and 0.1 s apart at most.
@@ -73,7 +74,8 @@ def other_sessions():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "WHERE datname = current_database() AND application_name = %s",
+            [WORKER_APP],
         )
         return cursor.fetchone()[0]
 
@@ -93,6 +95,9 @@ def start_worker(**env):
             "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
+            # libpq names the workers' sessions, so that the checks below count theirs only,
+            # not a session another test of this process left open.
+            "PGAPPNAME": WORKER_APP,
             "LOG_LEVEL": "WARNING",
             **QUICK,
             **env,

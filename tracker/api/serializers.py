@@ -294,6 +294,9 @@ class SimilarSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
     similarity = serializers.FloatField(min_value=0, max_value=1)
+    language = serializers.ChoiceField(
+        choices=Language.choices, help_text="The language the title is written in."
+    )
 
 
 class MentionAccountSerializer(serializers.Serializer):

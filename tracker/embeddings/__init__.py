@@ -46,10 +46,15 @@ def _build(path: str) -> Encoder:
     return encoder
 
 
+def encoder_path() -> str:
+    """The dotted path of the configured encoder: stored vectors carry it."""
+    return str(getattr(settings, "TRACKER_ENCODER", DEFAULT_ENCODER))
+
+
 def get_encoder() -> Encoder:
     """The encoder the settings name, built once per process: loading a model takes
     seconds and a good part of a process's memory, so threads share one."""
-    path = getattr(settings, "TRACKER_ENCODER", DEFAULT_ENCODER)
+    path = encoder_path()
     with _lock:
         return _build(path)
 

@@ -38,7 +38,7 @@ def grant_areas(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0007_channel_outages'),
+        ('tracker', '0008_request_vectors'),
         ('auth', '0012_alter_user_first_name_max_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.duplicates import DuplicatesQueue
 from tracker.admin.filters import (
     AreaFilter,
     ChannelFilter,
@@ -35,7 +36,9 @@ from tracker.selectors import ranked_backlog
 
 
 @admin.register(FeatureRequest)
-class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPage, CsvExport):
+class FeatureRequestAdmin(
+    CheckedFilters, DecisionPages, LoggingPages, RequestPage, CsvExport, DuplicatesQueue
+):
     list_display = [
         "number",
         "title",
@@ -77,6 +80,11 @@ class FeatureRequestAdmin(CheckedFilters, DecisionPages, LoggingPages, RequestPa
                 name="tracker_featurerequest_decide",
             ),
             path("export.csv", view(self.export_view), name="tracker_featurerequest_export"),
+            path(
+                "duplicates/",
+                view(self.duplicates_view),
+                name="tracker_featurerequest_duplicates",
+            ),
             path(
                 "<path:object_id>/mention/",
                 view(self.mention_view),

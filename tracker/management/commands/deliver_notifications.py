@@ -17,6 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from tracker.channels.http import close_all
+from tracker.embeddings.worker import embedding_alongside
 from tracker.notifications.delivery import Policy, run
 
 
@@ -43,7 +44,9 @@ class Command(BaseCommand):
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
-            total = run(policy=policy, once=once, should_stop=lambda: stopping)
+            # Beside delivering, keep the similar search's vectors current (docs/similar.md).
+            with embedding_alongside(enabled=not once):
+                total = run(policy=policy, once=once, should_stop=lambda: stopping)
         finally:
             close_all()
             for sig, handler in previous.items():

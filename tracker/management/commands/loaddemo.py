@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tracker import demo, services
 from tracker.choices import ChannelKind
+from tracker.embeddings.worker import embed_pending
 from tracker.models import Account, Channel, FeatureRequest, Mention, StatusChange
 from tracker.services import AccountData, DefectReport, ThreadData
 
@@ -58,6 +59,12 @@ class Command(BaseCommand):
             created += 1
         self.stdout.write(
             f"Demo data: {len(demo.REQUESTS) - created} requests were there, {created} added."
+        )
+        # The similar search and the duplicates queue work from stored vectors, which the
+        # worker makes in the background; the demo is ready before the server starts.
+        done = embed_pending()
+        self.stdout.write(
+            f"Similar search: {done.vectors} request vectors made, {done.pairs} likely duplicates."
         )
 
     def _channels(self) -> dict[str, Channel]:

@@ -1,0 +1,238 @@
+"""Stored vectors: made outside intake by `embed_requests` and the worker's thread, kept
+current when the wording changes, and read by every process incrementally."""
+
+import os
+import signal
+import threading
+import time
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+
+from tests.api.conftest import client_for
+from tests.factories import FeatureRequestFactory
+from tracker import services
+from tracker.embeddings import get_encoder
+from tracker.embeddings.store import VectorCache, forget_stored_vectors
+from tracker.embeddings.worker import LEASE_KEY, embed_step, embedding_alongside
+from tracker.models import FeatureRequest, RequestVector
+
+URL = reverse("api-similar")
+HASHING = "tests.encoders.TextHashEncoder"
+
+
+@pytest.fixture
+def agent(support_agent):
+    return client_for(support_agent)
+
+
+def embed(*args):
+    out = StringIO()
+    call_command("embed_requests", "--no-progress", *args, stdout=out)
+    return out.getvalue()
+
+
+def found(agent, query):
+    return [r["number"] for r in agent.get(URL, {"q": query}).json()]
+
+
+def test_embed_requests_stores_a_vector_for_every_request_with_a_progress_bar(db, capsys):
+    numbers = [FeatureRequestFactory(title=f"Wish number {i}").number for i in range(3)]
+
+    call_command("embed_requests", stdout=StringIO())
+
+    stored = RequestVector.objects.order_by("request_id")
+    assert [v.request_id for v in stored] == numbers
+    vector = np.frombuffer(stored[0].vector, dtype="<f4")
+    assert vector.shape == (get_encoder().dimension,)
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-4)
+    assert {v.encoder for v in stored} == {"tracker.embeddings.use.UniversalSentenceEncoder"}
+    assert "vectors: 100%" in capsys.readouterr().err
+
+
+def test_running_it_again_makes_nothing_new(db):
+    FeatureRequestFactory(title="Export deals to XLSX")
+    embed()
+    before = list(RequestVector.objects.values_list("request_id", "embedded_at"))
+
+    out = embed()
+
+    assert "Embedded 0 requests" in out
+    assert list(RequestVector.objects.values_list("request_id", "embedded_at")) == before
+
+
+def test_all_makes_every_vector_again(db):
+    FeatureRequestFactory(title="Export deals to XLSX")
+    embed()
+    before = RequestVector.objects.get().embedded_at
+
+    out = embed("--all")
+
+    assert "Embedded 1 requests" in out
+    assert RequestVector.objects.get().embedded_at > before
+
+
+def test_a_new_request_is_found_by_its_words_before_its_vector_is_made(agent, embed_all):
+    number = FeatureRequestFactory(title="Dark theme for the web interface").number
+
+    assert found(agent, "dark theme for the web") == [number]
+    # Across languages only its vector can find it.
+    assert found(agent, "тёмная тема для веб-версии") == []
+    embed_all()
+    assert found(agent, "тёмная тема для веб-версии") == [number]
+
+
+def test_an_edited_title_is_searched_by_its_new_meaning_once_its_vector_is_made_again(
+    agent, embed_all, product_manager
+):
+    number = FeatureRequestFactory(title="Export deals to XLSX").number
+    embed_all()
+    assert found(agent, "выгрузка сделок в эксель") == [number]
+
+    services.request_edit(
+        number=number,
+        title="Dark theme for the web interface",
+        description="",
+        kind="suggestion",
+        by=product_manager,
+    )
+
+    # The old vector no longer speaks for it, and the new one is not made yet.
+    assert found(agent, "выгрузка сделок в эксель") == []
+    assert found(agent, "тёмная тема для веб-версии") == []
+    assert "Embedded 1 requests" in embed()
+    assert found(agent, "тёмная тема для веб-версии") == [number]
+
+
+def test_vectors_stored_by_another_process_are_read_at_the_next_search(agent, embed_all):
+    first = FeatureRequestFactory(title="Book meeting rooms from the calendar").number
+    embed_all()
+    assert found(agent, "予約 会議室 カレンダー") == [first]
+
+    # Another machine logs a wish and its worker stores the vector; this process's copy
+    # reads only that row.
+    second = FeatureRequestFactory(title="Two-way sync with Outlook calendar").number
+    embed_all()
+
+    assert found(agent, "Outlookカレンダーと双方向で同期したい")[0] == second
+
+
+def test_a_process_copy_reads_only_the_rows_stored_since_it_last_looked(
+    db, settings, django_assert_max_num_queries
+):
+    settings.TRACKER_ENCODER = HASHING
+    FeatureRequestFactory.create_batch(3)
+    embed()
+    cache = VectorCache(HASHING, get_encoder().dimension)
+    assert len(cache.current()) == 3
+
+    newer = FeatureRequestFactory().number
+    embed()
+    with django_assert_max_num_queries(3):
+        vectors = cache.current()
+
+    assert len(vectors) == 4
+    assert vectors.row_of(newer) == 3
+
+
+def test_vectors_of_another_encoder_are_made_again_and_never_mixed(agent, db, settings):
+    number = FeatureRequestFactory(title="Dark theme for the web interface").number
+    embed()
+    settings.TRACKER_ENCODER = HASHING
+
+    # The hashing encoder's space has other dimensions: the old vectors are not used.
+    assert found(agent, "тёмная тема") == []
+    assert "Embedded 1 requests" in embed()
+    assert RequestVector.objects.get().encoder == HASHING
+    assert found(agent, "Dark theme for the web interface") == [number]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_makes_missing_vectors_in_the_background(settings):
+    settings.TRACKER_ENCODER = HASHING
+    settings.TRACKER_EMBED_POLL_SECONDS = 0.05
+    number = FeatureRequestFactory().number
+
+    with embedding_alongside():
+        wait_until(lambda: RequestVector.objects.filter(request_id=number).exists())
+        later = FeatureRequestFactory().number
+        wait_until(lambda: RequestVector.objects.filter(request_id=later).exists())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deliver_notifications_keeps_vectors_current_until_stopped(settings):
+    settings.TRACKER_ENCODER = HASHING
+    settings.TRACKER_EMBED_POLL_SECONDS = 0.05
+    settings.TRACKER_NOTIFY_POLL_SECONDS = 0.05
+    number = FeatureRequestFactory().number
+
+    def stop_once_embedded():
+        wait_until(lambda: RequestVector.objects.filter(request_id=number).exists())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    stopper = threading.Thread(target=stop_once_embedded)
+    stopper.start()
+    call_command("deliver_notifications", stdout=StringIO())
+    stopper.join()
+
+    assert RequestVector.objects.filter(request_id=number).exists()
+
+
+def test_deliver_notifications_once_makes_no_vectors(db, settings):
+    settings.TRACKER_ENCODER = HASHING
+    FeatureRequestFactory()
+
+    call_command("deliver_notifications", "--once", stdout=StringIO())
+
+    assert not RequestVector.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's advisory lock")
+@pytest.mark.django_db(transaction=True)
+def test_one_worker_at_a_time_makes_vectors(settings):
+    import psycopg
+
+    settings.TRACKER_ENCODER = HASHING
+    FeatureRequestFactory()
+    db = connection.settings_dict
+    with psycopg.connect(
+        dbname=db["NAME"], host=db["HOST"], port=db["PORT"], user=db["USER"], autocommit=True
+    ) as other_worker:
+        other_worker.execute("SELECT pg_advisory_lock(%s)", [LEASE_KEY])
+
+        assert embed_step(sweep=True).vectors == 0
+        assert not RequestVector.objects.exists()
+
+        other_worker.execute("SELECT pg_advisory_unlock(%s)", [LEASE_KEY])
+    assert embed_step(sweep=True).vectors == 1
+
+
+def test_a_copy_without_stored_vectors_is_empty(db, settings):
+    settings.TRACKER_ENCODER = HASHING
+    forget_stored_vectors()
+    FeatureRequestFactory()
+
+    assert len(VectorCache(HASHING, 1024).current()) == 0
+
+
+def wait_until(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.05)
+
+
+def test_the_stored_vector_is_the_request_text_vector(db, settings):
+    settings.TRACKER_ENCODER = HASHING
+    request = FeatureRequestFactory(title="Export deals", description="")
+    embed()
+
+    stored = np.frombuffer(RequestVector.objects.get().vector, dtype="<f4")
+
+    assert np.allclose(stored, get_encoder().encode([request.title])[0])
+    assert FeatureRequest.objects.filter(vector__isnull=False).count() == 1
