@@ -133,7 +133,7 @@ def make_run(tmp_path, **env):
     # A real server runs until stopped; this one stays a moment, so that the worker beside
     # it has started before the recipe ends.
     python.write_text(
-        '#!/bin/sh\necho "$SITE_URL $*" >> "$CALLS"\ncase "$1" in runserver) sleep 3 ;; esac\n'
+        '#!/bin/sh\necho "$SITE_URL $*" >> "$CALLS"\ncase "$2" in runserver) sleep 3 ;; esac\n'
     )
     python.chmod(0o755)
     (bin_dir / ".installed").touch()
