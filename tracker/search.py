@@ -163,11 +163,21 @@ def _candidates_postgresql(query: str) -> list[int]:
                 " ORDER BY word_similarity(%s, title) DESC, number LIMIT %s",
                 [text, text, CANDIDATES],
             )
-            return [row[0] for row in cursor.fetchall()]
+            numbers = [row[0] for row in cursor.fetchall()]
     except OperationalError as error:
         if not _cancelled(error):
             raise
-        return []
+        return []  # the savepoint's rollback undid the settings too
+    if connection.in_atomic_block:
+        # Inside a caller's transaction (an admin page, a test) the block above was a
+        # savepoint, and settings made LOCAL outlive its release: put them back, or the
+        # caller's next statements would run under the search's budget.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "RESET enable_seqscan; RESET pg_trgm.word_similarity_threshold;"
+                " RESET statement_timeout"
+            )
+    return numbers
 
 
 def _cancelled(error: OperationalError) -> bool:
