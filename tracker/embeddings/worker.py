@@ -164,7 +164,7 @@ def embedding_alongside(*, enabled: bool = True) -> Iterator[None]:
         yield
     finally:
         stop.set()
-        thread.join(timeout=60)
+        thread.join(timeout=1)  # a daemon: what it was making is made again later
 
 
 def _loop(stop: threading.Event) -> None:
