@@ -19,7 +19,9 @@ concurrent_test = [
 def run_at_once(work: Callable[[int], Any], times: int) -> tuple[list[Any], list[Exception]]:
     """Call work(i) for i in range(times) on as many threads, released together; return
     what the calls answered and what they raised."""
-    barrier = threading.Barrier(times)
+    # A thread that never reaches the barrier breaks it for the others instead of
+    # leaving them waiting for ever.
+    barrier = threading.Barrier(times, timeout=60)
     answers: list[Any] = []
     errors: list[Exception] = []
 
@@ -36,5 +38,7 @@ def run_at_once(work: Callable[[int], Any], times: int) -> tuple[list[Any], list
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=300)
+    if any(t.is_alive() for t in threads):
+        raise AssertionError("a thread of run_at_once did not finish within 300 s")
     return answers, errors

@@ -171,8 +171,12 @@ def test_deliver_notifications_keeps_vectors_current_until_stopped(settings):
     number = FeatureRequestFactory().number
 
     def stop_once_embedded():
-        wait_until(lambda: RequestVector.objects.filter(request_id=number).exists())
-        os.kill(os.getpid(), signal.SIGTERM)
+        # Whatever happens, the worker is stopped: a vector never made must fail the
+        # assertion below, not leave deliver_notifications running for ever.
+        try:
+            wait_until(lambda: RequestVector.objects.filter(request_id=number).exists())
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
 
     stopper = threading.Thread(target=stop_once_embedded)
     stopper.start()
