@@ -1,0 +1,188 @@
+"""The chat apps' endpoints. Slack's are checked by their signature, Bitrix24's by the
+portal's application token or placement auth; neither uses a session or a CSRF token, and
+each refuses what it cannot check with 401 before anything is read or written."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from tracker import selectors, services
+from tracker.channels.base import config_value
+from tracker.channels.slack import escape
+from tracker.choices import Status
+from tracker.errors import Busy, IncompleteReport, TrackerError
+from tracker.integrations import slack
+from tracker.integrations.common import Wish, closest_requests, customers, wish_log
+from tracker.integrations.selectors import thread_language_or
+from tracker.models import Channel
+
+logger = logging.getLogger(__name__)
+
+_NUMBER = re.compile(r"^#?(\d{1,18})$")
+
+
+def _unauthorized() -> JsonResponse:
+    return JsonResponse(
+        {"errors": [{"field": None, "code": "not_authenticated", "message": _("Not signed.")}]},
+        status=401,
+    )
+
+
+# --- Slack ------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def slack_interactivity(request: HttpRequest) -> HttpResponse:
+    """Slack's interactivity requests: the message shortcut, and the modal's submission."""
+    channel = slack.verified_channel(body=request.body, headers=request.headers)
+    if channel is None:
+        return _unauthorized()
+    try:
+        payload = json.loads(request.POST.get("payload", ""))
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return HttpResponse(status=400)
+    kind = payload.get("type")
+    if kind == "message_action" and payload.get("callback_id") == slack.CALLBACK_ID:
+        _open_modal(channel, payload)
+        return HttpResponse(status=200)
+    view = payload.get("view") or {}
+    if kind == "view_submission" and view.get("callback_id") == slack.CALLBACK_ID:
+        return _submit(channel, payload, view)
+    return HttpResponse(status=200)
+
+
+def _open_modal(channel: Channel, payload: dict[str, Any]) -> None:
+    channel_id, thread_ts = slack.thread_of(payload)
+    text = str((payload.get("message") or {}).get("text") or "")
+    ref = f"{channel_id}:{thread_ts}"
+    view = slack.modal(
+        message=text,
+        closest=closest_requests(text) if text.strip() else [],
+        language=thread_language_or(channel=channel, ref=ref, words=text),
+        metadata={"channel": channel_id, "thread_ts": thread_ts},
+        ask_account=not config_value(channel, "account"),
+    )
+    try:
+        slack.call(channel, "views.open", {"trigger_id": payload.get("trigger_id"), "view": view})
+    except slack.SlackError as error:
+        logger.warning("%s (channel %s)", error, channel.slug)
+
+
+# Which modal block shows the error of each field the intake service may name.
+_BLOCK_OF_FIELD = {
+    "title": "title",
+    "request_number": "attach",
+    "kind": "kind",
+    "criticality": "criticality",
+    "thread.language": "language",
+    "account.external_id": "account",
+    "account": "account",
+}
+
+
+def _submit(channel: Channel, payload: dict[str, Any], view: dict[str, Any]) -> HttpResponse:
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        meta = {}
+    values = slack.submitted_values(view)
+    attach, title = values.get("attach", ""), values.get("title", "").strip()
+    if attach and title:
+        return _errors({"title": _("Leave the title empty to attach to the chosen request.")})
+    if not attach and not title:
+        return _errors({"title": _("Choose a request to attach to, or give a new title.")})
+    account_id = str(config_value(channel, "account", "") or values.get("account", "")).strip()
+    if not account_id:
+        return _errors({"account": _("Give the customer's account.")})
+    wish = Wish(
+        request_number=int(attach) if attach.isdigit() else None,
+        title=title,
+        kind=values.get("kind") or "suggestion",
+        criticality=values.get("criticality") or "normal",
+        quote=values.get("quote", ""),
+        language=values.get("language") or None,
+        report=services.DefectReport(
+            steps=values.get("steps", ""),
+            started_how=values.get("started_how", ""),
+            expected=values.get("expected", ""),
+            actual=values.get("actual", ""),
+            attachments=values.get("attachments", "").split(),
+        ),
+    )
+    ref = f"{meta.get('channel', '')}:{meta.get('thread_ts', '')}"
+    try:
+        result = wish_log(
+            channel=channel,
+            ref=ref,
+            account=services.AccountData(external_id=account_id),
+            wish=wish,
+        )
+    except IncompleteReport as error:
+        return _errors({name: error.message for name in error.missing})
+    except Busy as error:
+        return _errors({"title": error.message})
+    except TrackerError as error:
+        return _errors({_BLOCK_OF_FIELD.get(error.field or "", "title"): error.message})
+    text = (
+        _("Logged as request #%(number)s: %(title)s. The customer is told in the thread.")
+        if result.request_created
+        else _("Attached to request #%(number)s: %(title)s. The customer is told in the thread.")
+    ) % {"number": result.request.number, "title": result.request.title}
+    user = str((payload.get("user") or {}).get("id", ""))
+    try:
+        slack.call(
+            channel,
+            "chat.postEphemeral",
+            {
+                "channel": meta.get("channel", ""),
+                "user": user,
+                "thread_ts": meta.get("thread_ts", ""),
+                "text": escape(text),
+            },
+        )
+    except slack.SlackError as error:
+        logger.warning("%s (channel %s)", error, channel.slug)
+    return HttpResponse(status=200)
+
+
+def _errors(errors: dict[str, str]) -> JsonResponse:
+    # Slack shows each message under its block and keeps the modal open.
+    return JsonResponse({"response_action": "errors", "errors": errors})
+
+
+@csrf_exempt
+@require_POST
+def slack_commands(request: HttpRequest) -> HttpResponse:
+    """`/request <number>`: the request's status, for the agent's eyes only."""
+    channel = slack.verified_channel(body=request.body, headers=request.headers)
+    if channel is None:
+        return _unauthorized()
+    match = _NUMBER.match(request.POST.get("text", "").strip())
+    if match is None:
+        text = _("Write the request's number, e.g. /request 1042.")
+    else:
+        found = selectors.public_request(number=int(match.group(1)))
+        if found is None:
+            text = _("There is no request #%(number)s.") % {"number": match.group(1)}
+        else:
+            text = _("#%(number)s %(title)s: %(status)s, %(customers)s. %(url)s") % {
+                "number": found.number,
+                "title": found.title,
+                "status": Status(found.status).label,
+                "customers": customers(found.customer_count),
+                "url": selectors.status_url(found.merged_into or found.number),
+            }
+            if found.merged_into:
+                text += " " + _("Merged into #%(number)s.") % {"number": found.merged_into}
+    return JsonResponse({"response_type": "ephemeral", "text": escape(text)})
