@@ -113,6 +113,10 @@ def clean_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
             raise TrackerError(
                 f"A {kind} channel needs {key!r}: {setting.help}", field=f"config.{key}"
             )
+    problem = spec.check_config(cleaned) if spec.check_config else None
+    if problem:
+        key, message = problem
+        raise TrackerError(message, field=f"config.{key}")
     return cleaned
 
 

@@ -29,6 +29,10 @@ class Closest:
     def status_label(self) -> str:
         return str(Status(self.status).label)
 
+    @property
+    def customers_text(self) -> str:
+        return customers(self.customers)
+
     def summary(self) -> str:
         """One line for the agent: number, title, status and how many customers."""
         return _("#%(number)s %(title)s · %(status)s · %(customers)s") % {
