@@ -151,6 +151,7 @@ class Bitrix24:
         self.issued = 0
         self.messages: list[dict] = []
         self.crm_company: int | None = 12
+        self.chat_page = ""
         self.lock = threading.Lock()
 
     def token(self, query: dict[str, str]) -> tuple[int, dict]:
@@ -265,6 +266,16 @@ class _Bitrix24Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
+        api: Bitrix24 = self.server.bitrix24  # type: ignore[attr-defined]
+        if parts.path == "/online/" and api.chat_page:
+            # The portal's chat page, for the browser test: a frame and a POST into it.
+            data = api.chat_page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if parts.path != "/oauth/token/":
             return self._answer(404, {"error": "NOT_FOUND"})
         self._answer(*self.server.bitrix24.token(dict(parse_qsl(parts.query))))  # type: ignore[attr-defined]
