@@ -271,3 +271,11 @@ def test_a_channel_without_the_app_takes_no_install(client, db, bitrix24_api):
     assert json.loads(client.post(url("events"), {}).content)["errors"][0]["code"] == (
         "not_authenticated"
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("ru", "Похожие заявки"), ("ja", "似ているリクエスト"), ("de", "Closest")]
+)
+def test_the_placement_speaks_the_agents_bitrix24_language(client, installed, lang, heading):
+    response = client.post(url("placement"), context_menu(LANG=lang))
+    assert heading in response.content.decode()
