@@ -106,7 +106,10 @@ def test_an_agent_logs_a_wish_from_the_placement_page(browser, live_server, port
     frame.get_by_role("button", name="Log", exact=True).click()
 
     expect(frame.locator("#done")).to_contain_text("Attached to request #")
-    page.screenshot(path=str(SCREENSHOTS / "bitrix24-logged.png"), full_page=True)
+    page.screenshot(
+        path=str(SCREENSHOTS / "bitrix24-logged.png"),
+        clip={"x": 0, "y": 0, "width": 760, "height": 180},
+    )
     mention = Mention.objects.get(thread__ref="chat4711")
     assert mention.request.title == "Выгрузка сделок в Excel"
     assert mention.thread.account.external_id == "acme.bitrix24.ru"
