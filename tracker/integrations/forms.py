@@ -12,18 +12,27 @@ from tracker.limits import EXTERNAL_ID_MAX, TITLE_MAX
 
 
 class WishForm(forms.Form):
+    """What the agent chose, from the Bitrix24 page's form or the Slack modal's state
+    (its blocks have these names)."""
+
     attach = forms.IntegerField(
         label=_("Attach to an existing request"), required=False, min_value=1
     )
     title = forms.CharField(label=_("Title of a new request"), required=False, max_length=TITLE_MAX)
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.SUGGESTION)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Kind.choices, initial=Kind.SUGGESTION, required=False
+    )
     criticality = forms.ChoiceField(
         label=_("How critical for this customer"),
         choices=Criticality.choices,
         initial=Criticality.NORMAL,
+        required=False,
     )
     quote = forms.CharField(label=_("The customer's words"), required=False, widget=forms.Textarea)
-    language = forms.ChoiceField(label=_("The customer's language"), choices=Language.choices)
+    # Left out, a new thread's language is read from the customer's words.
+    language = forms.ChoiceField(
+        label=_("The customer's language"), choices=Language.choices, required=False
+    )
     account = forms.CharField(
         label=_("Customer account"), required=False, max_length=EXTERNAL_ID_MAX
     )
@@ -53,10 +62,10 @@ class WishForm(forms.Form):
         return Wish(
             request_number=data.get("attach") or None,
             title=data.get("title", "").strip(),
-            kind=data["kind"],
-            criticality=data["criticality"],
+            kind=data.get("kind") or Kind.SUGGESTION,
+            criticality=data.get("criticality") or Criticality.NORMAL,
             quote=data.get("quote", ""),
-            language=data["language"],
+            language=data.get("language") or None,
             report=services.DefectReport(
                 steps=data.get("steps", ""),
                 started_how=data.get("started_how", ""),

@@ -4,9 +4,11 @@ each refuses what it cannot check with 401 before anything is read or written.""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -24,7 +26,7 @@ from tracker.channels.slack import escape
 from tracker.choices import ChannelKind, Language, Status
 from tracker.errors import Busy, IncompleteReport, TrackerError
 from tracker.integrations import bitrix24, slack
-from tracker.integrations.common import Wish, closest_requests, customers, wish_log
+from tracker.integrations.common import closest_requests, customers, wish_log
 from tracker.integrations.forms import WishForm
 from tracker.integrations.selectors import thread_language_or
 from tracker.models import Channel
@@ -45,13 +47,27 @@ def _unauthorized() -> JsonResponse:
 # --- Slack ------------------------------------------------------------------------------
 
 
-@csrf_exempt
-@require_POST
-def slack_interactivity(request: HttpRequest) -> HttpResponse:
+def _slack_signed(
+    view: Callable[[HttpRequest, Channel], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Let through only what Slack signed with a channel's signing secret, and hand the
+    view that channel; anything else is a 401 before anything is read."""
+
+    @csrf_exempt
+    @require_POST
+    @functools.wraps(view)
+    def checked(request: HttpRequest) -> HttpResponse:
+        channel = slack.verified_channel(body=request.body, headers=request.headers)
+        if channel is None:
+            return _unauthorized()
+        return view(request, channel)
+
+    return checked
+
+
+@_slack_signed
+def slack_interactivity(request: HttpRequest, channel: Channel) -> HttpResponse:
     """Slack's interactivity requests: the message shortcut, and the modal's submission."""
-    channel = slack.verified_channel(body=request.body, headers=request.headers)
-    if channel is None:
-        return _unauthorized()
     try:
         payload = json.loads(request.POST.get("payload", ""))
     except ValueError:
@@ -103,29 +119,13 @@ def _submit(channel: Channel, payload: dict[str, Any], view: dict[str, Any]) -> 
     except ValueError:
         meta = {}
     values = slack.submitted_values(view)
-    attach, title = values.get("attach", ""), values.get("title", "").strip()
-    if attach and title:
-        return _errors({"title": _("Leave the title empty to attach to the chosen request.")})
-    if not attach and not title:
-        return _errors({"title": _("Choose a request to attach to, or give a new title.")})
+    form = WishForm(values)
+    if not form.is_valid():
+        return _errors({name: str(errors[0]) for name, errors in form.errors.items()})
     account_id = str(config_value(channel, "account", "") or values.get("account", "")).strip()
     if not account_id:
         return _errors({"account": _("Give the customer's account.")})
-    wish = Wish(
-        request_number=int(attach) if attach.isdigit() else None,
-        title=title,
-        kind=values.get("kind") or "suggestion",
-        criticality=values.get("criticality") or "normal",
-        quote=values.get("quote", ""),
-        language=values.get("language") or None,
-        report=services.DefectReport(
-            steps=values.get("steps", ""),
-            started_how=values.get("started_how", ""),
-            expected=values.get("expected", ""),
-            actual=values.get("actual", ""),
-            attachments=values.get("attachments", "").split(),
-        ),
-    )
+    wish = form.wish()
     ref = f"{meta.get('channel', '')}:{meta.get('thread_ts', '')}"
     try:
         result = wish_log(
@@ -167,13 +167,9 @@ def _errors(errors: dict[str, str]) -> JsonResponse:
     return JsonResponse({"response_action": "errors", "errors": errors})
 
 
-@csrf_exempt
-@require_POST
-def slack_commands(request: HttpRequest) -> HttpResponse:
+@_slack_signed
+def slack_commands(request: HttpRequest, channel: Channel) -> HttpResponse:
     """`/request <number>`: the request's status, for the agent's eyes only."""
-    channel = slack.verified_channel(body=request.body, headers=request.headers)
-    if channel is None:
-        return _unauthorized()
     match = _NUMBER.match(request.POST.get("text", "").strip())
     if match is None:
         text = _("Write the request's number, e.g. /request 1042.")
