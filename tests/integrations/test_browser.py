@@ -6,8 +6,10 @@ of docs/chat-apps.md (`SCREENSHOTS=docs/screenshots`)."""
 
 import html
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -47,6 +49,8 @@ def portal(client, bitrix24_channel, bitrix24_api):
                 request_number=number,
                 title="" if number else title,
             ).request.number
+    # The vectors of the similar search, as the worker makes them in the background.
+    call_command("embed_requests", "--no-progress", stdout=StringIO())
     response = client.post(
         reverse("integrations:bitrix24-install", args=["b24-app"]), install_form(bitrix24_api)
     )
