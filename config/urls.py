@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("tracker.api.urls")),
     path("status/", include("tracker.status.urls")),
+    path("integrations/", include("tracker.integrations.urls")),
     path("", include("tracker.urls")),
 ]
 

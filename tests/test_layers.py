@@ -17,7 +17,14 @@ DOMAIN = [
     TRACKER / "signals.py",
     *sorted((TRACKER / "services").glob("*.py")),
 ]
-ABOVE = ("tracker.admin", "tracker.api", "tracker.status", "tracker.management", "tracker.views")
+ABOVE = (
+    "tracker.admin",
+    "tracker.api",
+    "tracker.status",
+    "tracker.management",
+    "tracker.views",
+    "tracker.integrations",
+)
 
 
 def imported(path: Path) -> set[str]:

@@ -154,6 +154,30 @@ class Thread(models.Model):
         return f"{self.channel.slug}:{self.ref}"
 
 
+class Bitrix24Portal(models.Model):
+    """A Bitrix24 portal that installed our local application into a channel: the OAuth
+    credentials the app acts with (refreshed when they expire) and the application token
+    that Bitrix24 signs its events with. Written by tracker.services.portals and, for a
+    token refresh, by the channel's REST client with a compare-and-set; never shown."""
+
+    channel = models.OneToOneField(
+        Channel, on_delete=models.CASCADE, related_name="bitrix24_portal"
+    )
+    member_id = models.CharField(max_length=64, unique=True)
+    domain = models.CharField(max_length=255)
+    # The portal's REST address (…/rest/) and the OAuth server's, as the OAuth server says.
+    client_endpoint = models.CharField(max_length=500)
+    server_endpoint = models.CharField(max_length=500)
+    access_token = models.CharField(max_length=255, editable=False)
+    refresh_token = models.CharField(max_length=255, editable=False)
+    expires_at = models.DateTimeField(editable=False)
+    application_token = models.CharField(max_length=64, editable=False)
+    installed_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return self.domain
+
+
 class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
     def ranked(self) -> FeatureRequestQuerySet:
         return self.order_by("-score", "number")

@@ -139,6 +139,22 @@ def pair_score(*, cosine: float, first: str, second: str) -> float:
 
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# A link says nothing of its writer's language.
+_URL = re.compile(r"\S+://\S+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def message_language(text: str) -> str | None:
+    """The language a customer's message is written in, by its script: Japanese if it has
+    kana or kanji, Russian if it has Cyrillic, English if it has Latin letters; None when
+    it has no letters at all (a number, an emoji, a link), and the caller's default decides."""
+    if CJK.search(text):
+        return Language.JA
+    if _CYRILLIC.search(text):
+        return Language.RU
+    if _LATIN_LETTER.search(_URL.sub("", text)):
+        return Language.EN
+    return None
 
 
 def title_language(text: str) -> str:

@@ -1,12 +1,13 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from tracker.admin.filters import CheckedFilters
 from tracker.admin.notifications import announce_outbox, can_resume, channel_state_html
 from tracker.channels import KINDS, SECRET_NAMES, clean_config, clean_secret
+from tracker.choices import ChannelKind
 from tracker.errors import TrackerError
-from tracker.models import Account, Channel, Thread
+from tracker.models import Account, Bitrix24Portal, Channel, Thread
 from tracker.services import (
     AccountData,
     ChannelData,
@@ -81,6 +83,31 @@ class BaseChannelForm(forms.ModelForm):
         return cleaned
 
 
+def chat_app_html(channel: Channel) -> SafeString:
+    """The addresses a Slack app or a Bitrix24 app is given for this channel, and which
+    portal installed the Bitrix24 app (docs/chat-apps.md)."""
+    site = settings.SITE_URL.rstrip("/")
+    if channel.kind == ChannelKind.SLACK:
+        rows = [
+            (_("Interactivity request URL"), reverse("integrations:slack-interactivity")),
+            (_("Slash command /request URL"), reverse("integrations:slack-commands")),
+        ]
+        return format_html_join(
+            mark_safe("<br>"), "{}: <code>{}{}</code>", ((n, site, u) for n, u in rows)
+        )
+    rows = [
+        (_("Installation callback"), reverse("integrations:bitrix24-install", args=[channel.slug])),
+        (_("Placement handler"), reverse("integrations:bitrix24-placement", args=[channel.slug])),
+    ]
+    html = format_html_join(
+        mark_safe("<br>"), "{}: <code>{}{}</code>", ((n, site, u) for n, u in rows)
+    )
+    portal = Bitrix24Portal.objects.filter(channel=channel).only("domain", "installed_at").first()
+    if portal is None:
+        return format_html("{}<br>{}", html, _("Not installed on a portal yet."))
+    return format_html("{}<br>{}", html, _("Installed on %(domain)s.") % {"domain": portal.domain})
+
+
 def secret_field(name: str) -> str:
     return f"secret_{name}"
 
@@ -127,6 +154,8 @@ class ChannelAdmin(CheckedFilters):
         shown = ["slug", "name", "kind", "config", "is_active"]
         if obj is not None:
             shown = ["delivery_state", *shown]
+        if obj is not None and obj.kind in (ChannelKind.SLACK, ChannelKind.BITRIX24):
+            shown = [*shown, "chat_app"]
         if obj is not None and not self.has_change_permission(request, obj):
             return [*shown, "secrets_set"]
         return [*shown, *(secret_field(name) for name in SECRET_NAMES)]
@@ -134,7 +163,12 @@ class ChannelAdmin(CheckedFilters):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # Integrations know the channel by its slug, and its threads' references belong
         # to its kind: both are fixed once it exists.
-        return ["delivery_state", "secrets_set", *(["slug", "kind"] if obj is not None else [])]
+        return [
+            "delivery_state",
+            "secrets_set",
+            "chat_app",
+            *(["slug", "kind"] if obj is not None else []),
+        ]
 
     def save_model(self, request: HttpRequest, obj: Channel, form: Any, change: bool) -> None:
         # Through the service: checked, secrets only replaced, a paused channel re-armed.
@@ -161,6 +195,12 @@ class ChannelAdmin(CheckedFilters):
             "{}: {}",
             ((name, _("set") if obj.secret(name) else _("not set")) for name in names),
         )
+
+    @admin.display(description=_("chat app"))
+    def chat_app(self, obj: Channel) -> SafeString:
+        """Where the chat's app must send its requests (docs/chat-apps.md), and for the
+        Bitrix24 app which portal installed it. Never a token."""
+        return chat_app_html(obj)
 
     @admin.display(description=_("delivery"))
     def delivery_state(self, obj: Channel) -> SafeString:

@@ -66,7 +66,14 @@ class IntakeAccountSerializer(serializers.Serializer):
 class IntakeThreadSerializer(serializers.Serializer):
     channel = serializers.SlugField(max_length=limits.CHANNEL_SLUG_MAX)
     ref = serializers.CharField(max_length=limits.THREAD_REF_MAX)
-    language = serializers.ChoiceField(choices=Language.choices, default=Language.EN)
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        help_text="The thread's language. Left out, a new thread's is read from the "
+        "customer's words (Cyrillic: ru, kana or kanji: ja, else en; the channel's "
+        "default_language when they have no letters) and an existing thread keeps its own; "
+        "given, it is the thread's language from now on.",
+    )
 
 
 class IntakeSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from tracker.channels.base import (
     RateLimited,
     Setting,
 )
-from tracker.choices import ChannelKind
+from tracker.choices import ChannelKind, Language
 from tracker.errors import TrackerError
 from tracker.models import Channel
 
@@ -39,6 +39,22 @@ KINDS: dict[str, Kind] = {
 
 Sender = Callable[..., None]
 SENDERS: dict[str, Sender] = {kind: spec.send for kind, spec in KINDS.items()}
+
+
+def _language(value: object) -> str | None:
+    if value not in Language.values:
+        return "One of " + ", ".join(Language.values) + "."
+    return None
+
+
+# Settings every kind of channel takes.
+COMMON_CONFIG: dict[str, Setting] = {
+    "default_language": Setting(
+        "The language of a new thread whose first words have no letters to tell it by "
+        "(en, ru or ja; en when unset).",
+        check=_language,
+    ),
+}
 
 # Every secret name any kind takes, in a stable order (the admin form has one input each).
 SECRET_NAMES: tuple[str, ...] = tuple(
@@ -81,9 +97,9 @@ def clean_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
         raise TrackerError("The config is an object of settings.", field="config")
     cleaned: dict[str, Any] = {}
     for key, value in config.items():
-        setting = spec.config.get(key)
+        setting = spec.config.get(key) or COMMON_CONFIG.get(key)
         if setting is None:
-            known = ", ".join(spec.config) or "none"
+            known = ", ".join([*spec.config, *COMMON_CONFIG])
             raise TrackerError(
                 f"A {kind} channel has no setting {key!r} (settings: {known}); "
                 "secrets go into the channel's secrets.",
@@ -97,12 +113,16 @@ def clean_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
             raise TrackerError(
                 f"A {kind} channel needs {key!r}: {setting.help}", field=f"config.{key}"
             )
+    problem = spec.check_config(cleaned) if spec.check_config else None
+    if problem:
+        key, message = problem
+        raise TrackerError(message, field=f"config.{key}")
     return cleaned
 
 
 def parse_setting(kind: str, key: str, text: str) -> Any:
     """A config value given as text (the command line) in its setting's type."""
-    setting = kind_of(kind).config.get(key)
+    setting = kind_of(kind).config.get(key) or COMMON_CONFIG.get(key)
     if setting is None or setting.type is str:
         return text
     if setting.type is bool:

@@ -101,6 +101,9 @@ class Kind:
     config: Mapping[str, Setting] = field(default_factory=dict)
     check_ref: Callable[[str], str | None] = any_ref
     check_secret: Callable[[str, str], str | None] = plain_secret
+    # A check of the config as a whole, once each key passed: the key at fault and the
+    # problem, or None.
+    check_config: Callable[[Mapping[str, Any]], tuple[str, str] | None] | None = None
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -2,7 +2,9 @@
 
 config: {"url": "https://acme.bitrix24.com/rest/1/"}, the incoming webhook's address
 without its token, and "link_previews" (off by default); secrets: `webhook_token`, the
-incoming webhook's code, and `client_secret` for the Bitrix24 app. The thread's ref is the
+incoming webhook's code. Or, for the Bitrix24 app, "client_id" (and "oauth_url") with the
+`client_secret` secret: messages then go through the portal's OAuth credentials that the
+app's install stored (tracker.channels.bitrix24_rest). The thread's ref is the
 chat's DIALOG_ID (`chat4711` for a chat, a user id for a private dialog). The full URL holds
 the token, so it never appears in an error.
 
@@ -35,6 +37,7 @@ from tracker.channels.base import (
     Setting,
     config_bool,
     config_str,
+    config_value,
     http_url,
     link_previews,
     plain_secret,
@@ -86,15 +89,21 @@ def method_url(message: Outgoing) -> str:
 
 def send(message: Outgoing, *, timeout: float) -> None:
     previews = config_bool(message.channel, "link_previews", False)
-    body = json.dumps(
-        {
-            "DIALOG_ID": message.thread_ref,
-            "MESSAGE": escape(message.text),
-            "SYSTEM": "N",
-            "URL_PREVIEW": "Y" if previews else "N",
-        },
-        ensure_ascii=False,
-    ).encode()
+    params = {
+        "DIALOG_ID": message.thread_ref,
+        "MESSAGE": escape(message.text),
+        "SYSTEM": "N",
+        "URL_PREVIEW": "Y" if previews else "N",
+    }
+    if config_value(message.channel, "client_id"):
+        # The Bitrix24 app: the portal's own OAuth credentials, from its install.
+        from tracker.channels import bitrix24_rest
+
+        result = bitrix24_rest.call(message.channel, "im.message.add", params, timeout=timeout)
+        if result is False:
+            raise DeliveryError("Bitrix24: the message was not sent (result false).")
+        return
+    body = json.dumps(params, ensure_ascii=False).encode()
     response = http.post(
         method_url(message),
         body=body,
@@ -153,11 +162,28 @@ KIND = Kind(
     send=send,
     secrets=(WEBHOOK_TOKEN, CLIENT_SECRET),
     config={
-        "url": Setting(
-            "The incoming webhook's address, without its code.", required=True, check=check_url
-        ),
+        "url": Setting("The incoming webhook's address, without its code.", check=check_url),
         "link_previews": link_previews(False),
+        # The Bitrix24 app (tracker.integrations.bitrix24): instead of an incoming webhook,
+        # the portal's OAuth credentials from the app's install.
+        "client_id": Setting(
+            "The Bitrix24 app's client id (local.…), from the portal's local application "
+            "page; its client secret goes into the secrets."
+        ),
+        "oauth_url": Setting(
+            "The OAuth server that renews the app's tokens.",
+            default="https://oauth.bitrix.info",
+            check=http_url,
+        ),
     },
+    check_config=lambda config: (
+        None
+        if config.get("url") or config.get("client_id")
+        else (
+            "url",
+            "A Bitrix24 channel needs the incoming webhook's url, or the app's client_id.",
+        )
+    ),
     check_ref=check_ref,
     check_secret=check_secret,
 )

@@ -40,6 +40,18 @@ class Response:
 
 def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> Response:
     """POST `body` to `url`. Raises ChannelDown when no answer came back."""
+    return _request("POST", url, body=body, headers=headers, timeout=timeout)
+
+
+def get(url: str, *, headers: dict[str, str], timeout: float) -> Response:
+    """GET `url` (an OAuth server's token endpoint takes its arguments so). Raises
+    ChannelDown when no answer came back."""
+    return _request("GET", url, body=None, headers=headers, timeout=timeout)
+
+
+def _request(
+    method: str, url: str, *, body: bytes | None, headers: dict[str, str], timeout: float
+) -> Response:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise NeedsPerson("The channel's URL is not an http(s) URL.")
@@ -52,7 +64,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str], timeout: float) -> R
     for reused in (True, False):
         conn, was_reused = _connection(key, timeout, fresh=not reused)
         try:
-            conn.request("POST", path, body=body, headers={**headers, "Host": parts.netloc})
+            conn.request(method, path, body=body, headers={**headers, "Host": parts.netloc})
             answer = conn.getresponse()
             data = answer.read()
         except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:

@@ -1,8 +1,9 @@
 """A Slack workspace: `chat.postMessage` into the thread, with the bot token.
 
 config: {"api_url": "https://slack.com/api"} (optional; tests point it at 127.0.0.1),
-"channel", the conversation id used when the ref names none, and "link_previews" (off by
-default); secrets: `bot_token` (`xoxb-…`) and `signing_secret` (for the Slack app's
+"channel", the conversation id used when the ref names none, "link_previews" (off by
+default), and "account", the customer account the Slack app logs this workspace's threads
+for; secrets: `bot_token` (`xoxb-…`) and `signing_secret` (for the Slack app's
 requests to us). The thread's ref is `<channel id>:<thread_ts>`, or just the thread_ts.
 
 What a product manager typed arrives as typed: `&`, `<` and `>` are Slack's control
@@ -145,6 +146,12 @@ KIND = Kind(
             "The conversation id for threads whose ref names none.", check=_conversation_id
         ),
         "link_previews": link_previews(False),
+        # The Slack app (tracker.integrations.slack) logs every thread of this workspace
+        # for this customer account; unset, the agent names the account in the modal.
+        "account": Setting(
+            "The external id of the customer account whose threads this workspace holds "
+            "(unset: the agent names it when logging)."
+        ),
     },
     check_ref=check_ref,
     check_secret=check_secret,

@@ -25,6 +25,7 @@ from tracker.models import (
     Thread,
 )
 from tracker.ranking import plan_weight
+from tracker.relevance import message_language
 from tracker.services.checks import clean_title, require_choice
 from tracker.services.demand import requests_recount, save_ranked
 from tracker.services.locks import (
@@ -49,7 +50,10 @@ class AccountData:
 class ThreadData:
     channel: str
     ref: str
-    language: str = Language.EN
+    # None: a new thread takes the language of the customer's words (the intake's quote),
+    # else its channel's default_language, else English; an existing thread keeps its own.
+    # Given, it is the thread's language from now on.
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,32 +181,48 @@ def _raised_by(account: Account) -> set[int]:
     )
 
 
-def thread_get_or_create(*, data: ThreadData, account: Account) -> tuple[Thread, bool]:
+def thread_get_or_create(
+    *, data: ThreadData, account: Account, words: str = ""
+) -> tuple[Thread, bool]:
     """The thread, made on first sight, and locked until the transaction ends: work on one
     thread is serialized, so two identical intakes at once leave one mention. Also says
-    whether this call made it."""
-    require_choice(
-        data.language,
-        Language,
-        field="thread.language",
-        message=f"Unsupported language {data.language!r}; use one of "
-        + ", ".join(Language.values)
-        + ".",
-    )
+    whether this call made it. A language given is the thread's from now on (an agent
+    corrected it); left out, a new thread's is read from the customer's `words`."""
+    if data.language is not None:
+        require_choice(
+            data.language,
+            Language,
+            field="thread.language",
+            message=f"Unsupported language {data.language!r}; use one of "
+            + ", ".join(Language.values)
+            + ".",
+        )
     channel = Channel.objects.filter(slug=data.channel).first()
     if channel is None:
         raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
     check_thread_ref(channel, data.ref)
+    language = data.language or thread_language(channel=channel, words=words)
     # One question, one chat thread: most intakes come from a thread not seen before, so
     # try to make it first. A thread that exists is then locked, its row only.
-    thread = Thread(channel=channel, ref=data.ref, account=account, language=data.language)
+    thread = Thread(channel=channel, ref=data.ref, account=account, language=language)
     created = insert_if_absent(thread)
     if not created:
         thread = lock_thread(channel=channel, ref=data.ref)
     if thread.account_id != account.pk:
         raise TrackerError("This thread belongs to another customer account.", field="thread.ref")
+    if not created and data.language is not None and data.language != thread.language:
+        # Notifications are rendered when they are sent, so those still owed speak it too.
+        thread.language = data.language
+        thread.save(update_fields=["language"])
     thread.account = account
     return thread, created
+
+
+def thread_language(*, channel: Channel, words: str) -> str:
+    """The language a new thread gets when nobody said: the one the customer's words are
+    written in; when they say nothing (no letters), the channel's default_language."""
+    default = channel.config.get("default_language") if isinstance(channel.config, dict) else None
+    return message_language(words) or (default if default in Language.values else Language.EN)
 
 
 # --- logging customers' wishes ----------------------------------------------------------
@@ -245,7 +265,9 @@ def intake_log(
             field="request_number" if data.request_number is not None else "title",
         )
     the_account, new_account = _account_get_or_create(account)
-    the_thread, new_thread = thread_get_or_create(data=thread, account=the_account)
+    the_thread, new_thread = thread_get_or_create(
+        data=thread, account=the_account, words=quote or description or title
+    )
     replanned = False
     if not new_account:
         the_account, replanned = _account_update(the_account, data=account, by=logged_by)
