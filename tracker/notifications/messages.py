@@ -9,14 +9,16 @@ the work and the development queue, and the messages say exactly that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import override, pgettext
 
 from tracker.choices import DeclineReason, Event, Status
 from tracker.models import Notification
-from tracker.selectors import status_url
+from tracker.public_text import Chosen, choose
+from tracker.relevance import title_language
+from tracker.selectors import fallback_order, status_url
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,21 @@ class Facts:
     reason: str = ""
     public_note: str = ""
     merged_from: int | None = None
+    # The note's published versions by language, and the language it was written in; empty
+    # for a note given before there were versions (then `public_note` is its one version).
+    notes: dict[str, str] = field(default_factory=dict, compare=False)
+    note_source: str = ""
 
     @classmethod
     def of(cls, notification: Notification) -> Facts:
+        notes: dict[str, str] = {}
+        source = ""
+        if notification.note_id is not None and notification.note is not None:
+            # Prefetched by the worker's claim (published versions only).
+            for text in notification.note.texts.all():
+                source = source or text.source_language
+                if not text.is_draft:
+                    notes[text.language] = text.text
         return cls(
             event=notification.event,
             number=notification.request_id,
@@ -39,7 +53,17 @@ class Facts:
             reason=notification.reason,
             public_note=notification.public_note,
             merged_from=notification.merged_from,
+            notes=notes,
+            note_source=source,
         )
+
+    def note_in(self, language: str) -> Chosen | None:
+        """The note's version a thread of `language` reads (tracker.public_text)."""
+        notes, source = self.notes, self.note_source
+        if not notes and self.public_note:
+            source = title_language(self.public_note)
+            notes = {source: self.public_note}
+        return choose(notes, wanted=language, source=source or "en", order=fallback_order())
 
 
 def render(notification: Notification) -> str:
@@ -57,12 +81,29 @@ def render_facts(facts: Facts, *, language: str) -> str:
             "marketplace_url": settings.TRACKER_MARKETPLACE_SUPPORT_URL,
         }
         message = _body(facts) % values
-        if not facts.public_note:
+        note = facts.note_in(language)
+        if note is None:
             return message
+        return _with_note(note) % {"message": message, "note": note.text}
+
+
+def _with_note(note: Chosen) -> str:
+    """The message and the note. A note in another language than the thread's stands on its
+    own line under a sentence that says which language it is in: never inside a sentence."""
+    if not note.is_fallback:
+        return pgettext("notification", "%(message)s\n\nA note from the product team: %(note)s")
+    if note.language == "ru":
+        return pgettext(
+            "notification", "%(message)s\n\nA note from the product team, in Russian:\n%(note)s"
+        )
+    if note.language == "ja":
         return pgettext(
             "notification",
-            "%(message)s\n\nA note from the product team: %(note)s",
-        ) % {"message": message, "note": facts.public_note}
+            "%(message)s\n\nA note from the product team, in Japanese:\n%(note)s",
+        )
+    return pgettext(
+        "notification", "%(message)s\n\nA note from the product team, in English:\n%(note)s"
+    )
 
 
 def render_subject(facts: Facts, *, language: str) -> str:
