@@ -115,6 +115,8 @@ def request_set_public_title(
     for language, text in versions.items():
         row = existing.get(language)
         old = row.text if row and not row.is_draft else ""
+        if (row is None and not text) or (row is not None and not row.is_draft and old == text):
+            continue
         if not text:
             if row is not None:
                 row.delete()
