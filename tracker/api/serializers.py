@@ -281,6 +281,7 @@ class PublicTextField(serializers.Field):
     default_error_messages = {
         "invalid": "Give a text, or an object of texts by language (en, ru, ja).",
         "too_long": "A version is longer than {max_length} characters.",
+        "null": "Null characters are not allowed.",
     }
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
@@ -294,6 +295,8 @@ class PublicTextField(serializers.Field):
             texts = list(data.values())
         else:
             self.fail("invalid")
+        if any("\x00" in text for text in texts):
+            self.fail("null")
         # The services check each version's length exactly; this keeps huge bodies out.
         if any(len(text) > self.max_length * 2 for text in texts):
             self.fail("too_long", max_length=self.max_length)
