@@ -201,7 +201,7 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
         return [], lease
     batch = list(
         Notification.objects.filter(id__in=ids, leased_until=lease)
-        .select_related("thread__channel")
+        .select_related("thread__channel", "request")
         # The note's versions by language: the message is in the thread's (messages.py).
         .prefetch_related(Prefetch("note__texts", PublicText.objects.published()))
         .order_by("id")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import override, pgettext
 
-from tracker.choices import DeclineReason, Event, Status
+from tracker.choices import DeclineReason, Event, Kind, Status
 from tracker.models import Notification
 from tracker.public_text import Chosen, choose
 from tracker.relevance import title_language
@@ -35,6 +35,8 @@ class Facts:
     # for a note given before there were versions (then `public_note` is its one version).
     notes: dict[str, str] = field(default_factory=dict, compare=False)
     note_source: str = ""
+    # The request's kind: a defect hears that its error report was registered.
+    kind: str = Kind.SUGGESTION
 
     @classmethod
     def of(cls, notification: Notification) -> Facts:
@@ -55,6 +57,8 @@ class Facts:
             merged_from=notification.merged_from,
             notes=notes,
             note_source=source,
+            # The worker's claim fetches the request with the notification.
+            kind=notification.request.kind,
         )
 
     def note_in(self, language: str) -> Chosen | None:
@@ -113,6 +117,17 @@ def render_subject(facts: Facts, *, language: str) -> str:
 
 
 def _body(facts: Facts) -> str:
+    if facts.event == Event.REGISTERED and facts.kind == Kind.DEFECT:
+        return pgettext(
+            "notification",
+            "Thank you for the report. We have registered the error as request #%(number)s "
+            "and passed it to the developers. Each time the request changes, we will let you "
+            "know in this chat. You can also check its status here: %(status_url)s",
+        )
+    if facts.event == Event.ATTACHED and facts.status != Status.UNDER_REVIEW:
+        fitting = _attached_body(facts)
+        if fitting:
+            return fitting
     if facts.event == Event.REGISTERED:
         return pgettext(
             "notification",
@@ -137,6 +152,58 @@ def _body(facts: Facts) -> str:
             "%(status_url)s",
         )
     return _status_body(facts.status, facts.reason)
+
+
+def _attached_body(facts: Facts) -> str:
+    """A thread attached to a request that is already decided hears what that decision
+    means for it, not "the more customers ask, the higher it stands in the queue"."""
+    if facts.status == Status.DONE:
+        return pgettext(
+            "notification",
+            "Thank you. What you asked for is already done as request #%(number)s: it is "
+            "already available. In the cloud version the update installs itself, so you do "
+            "not need to do anything. Its status: %(status_url)s",
+        )
+    if facts.status == Status.IN_PROGRESS:
+        return pgettext(
+            "notification",
+            "Thank you. Other customers have asked for this too, and work on it has already "
+            "started as request #%(number)s. We have added your wish to it. When it is "
+            "finished, you will receive a notification in this chat. Its status: "
+            "%(status_url)s",
+        )
+    if facts.status == Status.DECLINED and facts.reason == DeclineReason.PARTNER_WORK:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your wish with request #%(number)s. It is "
+            "implementation or customization work, such as building or debugging a large "
+            "workflow: support does not do this work, official partners do, and they will "
+            "gladly help. You can choose a partner here: %(partner_url)s",
+        )
+    if facts.status == Status.DECLINED and facts.reason == DeclineReason.MARKETPLACE_APP:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your report with request #%(number)s. It concerns "
+            "an error in a Marketplace application, which third-party developers make: "
+            "please contact the application's developer directly, through the Support tab "
+            "on the application's page: %(marketplace_url)s",
+        )
+    if facts.status == Status.DECLINED:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your wish with request #%(number)s. It is not "
+            "planned for development: all suggestions stay recorded, and work is planned by "
+            "how many customers ask, how critical it is and the product managers' "
+            "priorities. Its status: %(status_url)s",
+        )
+    if facts.kind == Kind.DEFECT:
+        return pgettext(
+            "notification",
+            "Thank you for the report. Other customers have reported this error too, so we "
+            "have added your report to request #%(number)s. Each time the request changes, "
+            "we will let you know in this chat. Its status: %(status_url)s",
+        )
+    return ""
 
 
 def _status_body(status: str, reason: str) -> str:
@@ -205,6 +272,14 @@ def all_facts() -> list[Facts]:
     number, other = 1042, 1001
     facts = [
         Facts(event=Event.REGISTERED, number=number, status=Status.UNDER_REVIEW),
+        Facts(event=Event.REGISTERED, number=number, status=Status.UNDER_REVIEW, kind=Kind.DEFECT),
+        Facts(event=Event.ATTACHED, number=number, status=Status.ACCEPTED, kind=Kind.DEFECT),
+        Facts(event=Event.ATTACHED, number=number, status=Status.IN_PROGRESS),
+        Facts(event=Event.ATTACHED, number=number, status=Status.DONE),
+        *(
+            Facts(event=Event.ATTACHED, number=number, status=Status.DECLINED, reason=reason)
+            for reason in DeclineReason
+        ),
         Facts(event=Event.ATTACHED, number=number, status=Status.ACCEPTED),
         Facts(event=Event.MERGED, number=number, status=Status.ACCEPTED, merged_from=other),
         Facts(
