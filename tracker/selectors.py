@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 
 from tracker.models import (
@@ -323,3 +324,81 @@ def merge_preview(*, survivor: FeatureRequest, requests: Iterable[FeatureRequest
         threads=Count("thread", distinct=True),
     )
     return MergePreview(merged=merged, after=cast(MergeFigures, after))
+
+
+# --- public texts that lack a language ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingText:
+    """A public text without a version in `language`, and how many threads of that language
+    follow its request: the translators' work list, longest wait first."""
+
+    number: int
+    title: str
+    kind: str
+    # The status change whose note it is; None for the title.
+    change_id: int | None
+    language: str
+    threads: int
+    has_draft: bool
+
+
+def texts_lacking_a_language(*, limit: int = 100) -> list[MissingText]:
+    """Titles of requests that are not merged away, and each request's latest note, in each
+    language they lack that some following thread reads, most waiting threads first."""
+    waiting = (
+        Mention.objects.annotate(target=Coalesce("request__duplicate_of_id", "request_id"))
+        .values("target", "thread__language")
+        .annotate(threads=Count("thread_id", distinct=True))
+        .order_by("-threads", "target", "thread__language")
+    )
+    found: list[MissingText] = []
+    chunk = 500
+    for start in itertools.count(0, chunk):
+        rows = list(waiting[start : start + chunk])
+        if not rows:
+            break
+        found += _lacking(rows)
+        if len(found) >= limit:
+            break
+    found.sort(key=lambda text: (-text.threads, text.number, text.change_id or 0))
+    return found[:limit]
+
+
+def _lacking(rows: list[dict[str, object]]) -> list[MissingText]:
+    numbers = {cast(int, row["target"]) for row in rows}
+    requests = {r.number: r for r in FeatureRequest.objects.filter(number__in=numbers)}
+    titles = title_versions(requests.values())
+    drafts = set(
+        PublicText.objects.filter(request_id__in=numbers, is_draft=True).values_list(
+            "request_id", "change_id", "language"
+        )
+    )
+    latest: dict[int, StatusChange] = {}
+    for change in StatusChange.objects.filter(request_id__in=numbers).exclude(public_note=""):
+        latest[change.request_id] = change  # ordered oldest first: the last one stays
+    notes = note_versions(latest.values())
+    lacking = []
+    for row in rows:
+        number, language = cast(int, row["target"]), cast(str, row["thread__language"])
+        request = requests.get(number)
+        if request is None:
+            continue
+        texts: list[tuple[str, int | None, Versions]] = [("title", None, titles[number])]
+        if number in latest:
+            texts.append(("note", latest[number].pk, notes[latest[number].pk]))
+        for kind, change_id, versions in texts:
+            if language not in versions.texts:
+                lacking.append(
+                    MissingText(
+                        number=number,
+                        title=request.title,
+                        kind=kind,
+                        change_id=change_id,
+                        language=language,
+                        threads=cast(int, row["threads"]),
+                        has_draft=(number, change_id, language) in drafts,
+                    )
+                )
+    return lacking

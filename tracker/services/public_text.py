@@ -186,3 +186,21 @@ def public_text_save_drafts(
     if publish and rows:
         announce_public_change(number)
     return rows
+
+
+@atomic_retried
+def public_text_edit_draft(*, id: int, text: str) -> PublicText:
+    """Correct a draft before it is published; a published version is rewritten on the
+    request page or a decision page instead."""
+    draft = PublicText.objects.filter(pk=id, is_draft=True).first()
+    if draft is None:
+        raise TrackerError("Only a draft is corrected here.", field="text")
+    limit = TITLE_MAX if draft.kind == TextKind.TITLE else NOTE_MAX
+    text = " ".join(text.split()) if draft.kind == TextKind.TITLE else text.strip()
+    if not text or len(text) > limit:
+        raise TrackerError(f"Write between 1 and {limit} characters.", field="text")
+    refuse_date_phrase(text, what="The text", field="text")
+    lock_request(draft.request_id)
+    draft.text = text
+    draft.save(update_fields=["text"])
+    return draft

@@ -35,7 +35,7 @@ from tracker.admin.forms import (
     TransitionForm,
     transition_refusal,
 )
-from tracker.admin.public_texts import LANGUAGE_NAMES, who_reads
+from tracker.admin.note_audience import LANGUAGE_NAMES, who_reads
 from tracker.admin.requests.pages import BacklogPage, acting_user, posted
 from tracker.choices import Criticality, Priority, Status
 from tracker.errors import TrackerError, TransitionNotAllowed
