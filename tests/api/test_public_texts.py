@@ -34,6 +34,11 @@ def test_a_product_manager_sets_the_public_title_per_language(pm, channel):
     )
 
     assert response.status_code == 200
+    assert response.json()["public_titles"] == {
+        "en": "Export deals to XLSX",
+        "ru": "Выгрузка сделок",
+        "ja": "取引の出力",
+    }
     assert versions(number, "title") == {"ru": "Выгрузка сделок", "ja": "取引の出力"}
     # The language first written is the internal title's: English.
     assert set(PublicText.objects.values_list("source_language", flat=True)) == {"en"}

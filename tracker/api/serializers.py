@@ -15,7 +15,7 @@ from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.models import Account, Channel, Decision, FeatureRequest, Mention, Thread
 from tracker.search import QUERY_MAX
-from tracker.selectors import status_url
+from tracker.selectors import status_url, title_versions
 
 # A request becomes a duplicate only by merging.
 TRANSITION_STATUSES = [c for c in Status.choices if c[0] != Status.DUPLICATE]
@@ -187,12 +187,17 @@ class RequestDetailSerializer(serializers.ModelSerializer):
     ranking = serializers.SerializerMethodField()
     demand = serializers.SerializerMethodField()
     duplicates = serializers.SerializerMethodField()
+    public_titles = serializers.SerializerMethodField(
+        help_text="The public title's versions by language, as customers read them (drafts "
+        "left out); the internal `title` stands for its own language when none is written."
+    )
 
     class Meta:
         model = FeatureRequest
         fields = [
             "number",
             "title",
+            "public_titles",
             "description",
             "kind",
             "status",
@@ -231,6 +236,10 @@ class RequestDetailSerializer(serializers.ModelSerializer):
 
     def get_duplicates(self, request: FeatureRequest) -> list[int]:
         return sorted(r.number for r in request.duplicates.all())
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_public_titles(self, request: FeatureRequest) -> dict[str, str]:
+        return title_versions([request])[request.number].texts
 
 
 class DecisionSerializer(serializers.ModelSerializer):
