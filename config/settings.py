@@ -287,6 +287,19 @@ TRACKER_NOTIFY_HTTP_TIMEOUT = env_float("TRACKER_NOTIFY_HTTP_TIMEOUT", 10)
 # How long an idle worker sleeps before looking for due notifications again.
 TRACKER_NOTIFY_POLL_SECONDS = env_float("TRACKER_NOTIFY_POLL_SECONDS", 1)
 
+# --- Public texts per language (tracker.public_text, docs/notifications.md) -----------------
+# Which version of a request's public title or a public note a reader gets when there is
+# none in their language: a comma-separated order of languages (en, ru, ja) and `source`
+# (the language the text was written in). After the order, any version there is.
+TRACKER_PUBLIC_TEXT_FALLBACK = env_list("TRACKER_PUBLIC_TEXT_FALLBACK", "source")
+# Optional machine translation drafts from a LibreTranslate server (POST /translate). Off
+# unless a URL is set; the key is sent as `api_key` when the server wants one. Drafts wait
+# for a product manager's review unless TRACKER_TRANSLATION_AUTO_PUBLISH is turned on.
+TRACKER_TRANSLATION_URL = env("TRACKER_TRANSLATION_URL", "")
+TRACKER_TRANSLATION_API_KEY = env("TRACKER_TRANSLATION_API_KEY", "")
+TRACKER_TRANSLATION_TIMEOUT = env_float("TRACKER_TRANSLATION_TIMEOUT", 10)
+TRACKER_TRANSLATION_AUTO_PUBLISH = env_bool("TRACKER_TRANSLATION_AUTO_PUBLISH", False)
+
 # --- Public status page (tracker.status) ---------------------------------------------------
 # Look-ups of /status/<number>/ allowed per client address per window (seconds). The count
 # lives in the "status_page" cache above: set REDIS_URL so that it holds across processes and

@@ -126,3 +126,13 @@ def test_the_bench_urls_serve_both_yardsticks(client):
     assert inserted.status_code == 201
     assert Account.objects.filter(external_id="bare-1", pk=inserted.json()["id"]).exists()
     assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_an_unknown_public_text_fallback_stops_the_start(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.TRACKER_PUBLIC_TEXT_FALLBACK = ["de", "source"]
+
+    with pytest.raises(SystemCheckError, match="TRACKER_PUBLIC_TEXT_FALLBACK: Unknown fallback de"):
+        call_command("check")

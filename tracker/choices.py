@@ -18,6 +18,13 @@ class Language(models.TextChoices):
     JA = "ja", "日本語"
 
 
+class TextKind(models.TextChoices):
+    """What a public text is: a request's public title, or the public note of a decision."""
+
+    TITLE = "title", _("Public title")
+    NOTE = "note", _("Public note")
+
+
 class ChannelKind(models.TextChoices):
     WEBHOOK = "webhook", _("Generic signed webhook")
     BITRIX24 = "bitrix24", _("Bitrix24 portal")

@@ -23,6 +23,7 @@ from tracker.choices import (
     Plan,
     Priority,
     Status,
+    TextKind,
 )
 from tracker.limits import (
     ACTUAL_MAX,
@@ -457,7 +458,13 @@ class Notification(models.Model):
     event = models.CharField(max_length=30, choices=Event.choices)
     status = models.CharField(max_length=20, choices=Status.choices)
     reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    # The note's text as it was given (the version written first); `note` names the decision
+    # whose per-language versions (PublicText) the text is rendered from when it is sent,
+    # so a translation published after the decision still reaches a thread not yet told.
     public_note = models.TextField(blank=True)
+    note = models.ForeignKey(
+        "StatusChange", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     merged_from = models.PositiveBigIntegerField(null=True, blank=True)
 
     state = models.CharField(
@@ -504,6 +511,76 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} #{self.request_id} → {self.thread_id}"
+
+
+class PublicTextQuerySet(models.QuerySet["PublicText"]):
+    def published(self) -> PublicTextQuerySet:
+        """The versions customers may read: a draft waits for a product manager."""
+        return self.filter(is_draft=False)
+
+    def titles_of(self, numbers: Iterable[int]) -> PublicTextQuerySet:
+        return self.filter(kind=TextKind.TITLE, request_id__in=list(numbers))
+
+    def notes_of(self, change_ids: Iterable[int]) -> PublicTextQuerySet:
+        return self.filter(kind=TextKind.NOTE, change_id__in=list(change_ids))
+
+
+class PublicText(models.Model):
+    """One language's version of a text customers read: a request's public title, or the
+    public note of one status change or merge. One row per text and language; the language
+    the text was first written in is kept on every version (`source_language`), so that the
+    fallback "the language it was written in" needs no second look-up.
+
+    The internal title (`FeatureRequest.title`) stays as it is: it is the public title in
+    the language it is written in until a product manager writes that language's version
+    here (docs/status-page.md)."""
+
+    request = models.ForeignKey(
+        FeatureRequest, on_delete=models.CASCADE, related_name="public_texts"
+    )
+    kind = models.CharField(max_length=10, choices=TextKind.choices)
+    # The status change (or merge) whose note this is; empty for a title.
+    change = models.ForeignKey(
+        StatusChange, on_delete=models.CASCADE, null=True, blank=True, related_name="texts"
+    )
+    language = models.CharField(max_length=2, choices=Language.choices)
+    text = models.TextField(max_length=NOTE_MAX)
+    source_language = models.CharField(max_length=2, choices=Language.choices)
+    # A machine translation waiting for a product manager's review; never shown to customers.
+    is_draft = models.BooleanField(default=False)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    written_at = models.DateTimeField(default=timezone.now)
+
+    objects = PublicTextQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("public text")
+        constraints = [
+            choices_constraint("public_text", "kind", TextKind),
+            choices_constraint("public_text", "language", Language),
+            choices_constraint("public_text", "source_language", Language),
+            models.CheckConstraint(
+                condition=Q(kind=TextKind.TITLE, change__isnull=True)
+                | Q(kind=TextKind.NOTE, change__isnull=False),
+                name="public_text_note_iff_change",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "language"],
+                condition=Q(kind=TextKind.TITLE),
+                name="public_text_one_title_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["change", "language"],
+                condition=Q(kind=TextKind.NOTE),
+                name="public_text_one_note_per_language",
+            ),
+        ]
+        indexes = [models.Index(fields=["request", "kind"], name="public_text_request")]
+
+    def __str__(self) -> str:
+        return f"#{self.request_id} {self.kind} [{self.language}]"
 
 
 # --- the decision log -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.urls import reverse
 
 from tracker.models import (
@@ -17,23 +18,86 @@ from tracker.models import (
     FeatureRequestQuerySet,
     Mention,
     MentionQuerySet,
+    PublicText,
     StatusChange,
 )
+from tracker.public_text import Chosen, choose, parse_order
+from tracker.relevance import title_language
 
 if TYPE_CHECKING:
     from tracker.ranking import Ranking
 
 
+# --- public texts per language (tracker.public_text) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Versions:
+    """A public text's versions by language, and the language it was written in first."""
+
+    texts: dict[str, str]
+    source: str
+
+    def read_in(self, language: str) -> Chosen | None:
+        """The version a reader of `language` gets (docs/notifications.md)."""
+        return choose(self.texts, wanted=language, source=self.source, order=fallback_order())
+
+
+def fallback_order() -> tuple[str, ...]:
+    return parse_order(settings.TRACKER_PUBLIC_TEXT_FALLBACK)
+
+
+def _versions(rows: Iterable[PublicText], *, original: str) -> Versions:
+    """Published `rows` of one text; `original` (the text as first given, the internal
+    title) stands for its own language when no row does."""
+    texts: dict[str, str] = {}
+    source = ""
+    for row in rows:
+        source = source or row.source_language
+        if not row.is_draft:
+            texts[row.language] = row.text
+    if original:
+        source = source or title_language(original)
+        texts.setdefault(title_language(original), original)
+    return Versions(texts=texts, source=source or "en")
+
+
+def title_versions(requests: Iterable[FeatureRequest]) -> dict[int, Versions]:
+    """Each request's public title by language (one query for all of them)."""
+    requests = list(requests)
+    rows: dict[int, list[PublicText]] = {request.number: [] for request in requests}
+    for row in PublicText.objects.titles_of(rows).order_by("id"):
+        rows[row.request_id].append(row)
+    return {r.number: _versions(rows[r.number], original=r.title) for r in requests}
+
+
+def note_versions(changes: Iterable[StatusChange]) -> dict[int, Versions]:
+    """Each decision's public note by language (one query for all of them)."""
+    changes = list(changes)
+    rows: dict[int, list[PublicText]] = {change.pk: [] for change in changes}
+    for row in PublicText.objects.notes_of(rows).order_by("id"):
+        rows[row.change_id].append(row)  # type: ignore[index]
+    return {c.pk: _versions(rows[c.pk], original=c.public_note) for c in changes}
+
+
+# --- the public view ----------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class PublicChange:
     status: str
+    # The note in the reader's language, or its fallback; "" when there is none.
     public_note: str
     at: datetime
+    public_note_language: str = ""
+    public_note_is_fallback: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class PublicRequest:
-    """What anyone may see of a request: nothing about customers, threads or ranking."""
+    """What anyone may see of a request: nothing about customers, threads or ranking. Its
+    title and notes are in the reader's `language`, or a fallback that says so."""
 
     number: int
     title: str
@@ -44,9 +108,15 @@ class PublicRequest:
     history: tuple[PublicChange, ...]
     # Set when the request was merged: the number it is tracked under now.
     merged_into: int | None
+    language: str = "en"
+    title_language: str = "en"
+    title_is_fallback: bool = False
+    # Every published version of the title, by language.
+    titles: dict[str, str] | None = None
+    decline_reason: str = ""
 
 
-def public_request(*, number: int) -> PublicRequest | None:
+def public_request(*, number: int, language: str = "en") -> PublicRequest | None:
     request = (
         FeatureRequest.objects.filter(number=number)
         .only(
@@ -54,6 +124,7 @@ def public_request(*, number: int) -> PublicRequest | None:
             "title",
             "kind",
             "status",
+            "decline_reason",
             "customer_count",
             "status_changed_at",
             "duplicate_of",
@@ -62,22 +133,80 @@ def public_request(*, number: int) -> PublicRequest | None:
     )
     if request is None:
         return None
-    history = tuple(
-        PublicChange(status=change.to_status, public_note=change.public_note, at=change.created_at)
-        for change in StatusChange.objects.filter(request_id=number)
-        .only("to_status", "public_note", "created_at")
+    language = language[:2]
+    changes = list(
+        StatusChange.objects.filter(request_id=number)
+        .only("to_status", "reason", "public_note", "created_at")
         .order_by("created_at", "id")
     )
+    notes = note_versions(changes)
+    history = []
+    for change in changes:
+        note = notes[change.pk].read_in(language)
+        history.append(
+            PublicChange(
+                status=change.to_status,
+                public_note=note.text if note else "",
+                at=change.created_at,
+                public_note_language=note.language if note else "",
+                public_note_is_fallback=note.is_fallback if note else False,
+                reason=change.reason,
+            )
+        )
+    titles = title_versions([request])[number]
+    title = titles.read_in(language)
     return PublicRequest(
         number=request.number,
-        title=request.title,
+        title=title.text if title else request.title,
         kind=request.kind,
         status=request.status,
         customer_count=request.customer_count,
         last_changed_at=request.status_changed_at,
-        history=history,
+        history=tuple(history),
         merged_into=request.duplicate_of_id,
+        language=language,
+        title_language=title.language if title else titles.source,
+        title_is_fallback=title.is_fallback if title else False,
+        titles=titles.texts,
+        decline_reason=request.decline_reason,
     )
+
+
+@dataclass(frozen=True)
+class Audience:
+    """One group of threads that a note reaches, and which version they read."""
+
+    language: str
+    threads: int
+    # The version they read; "" when the note has none at all.
+    reads: str
+    is_fallback: bool
+
+
+def note_audience(*, numbers: Iterable[int], versions: dict[str, str]) -> list[Audience]:
+    """Who reads which version of a note given to these requests: the threads that hear of
+    them, by language, each group with the version it gets (the confirmation page says so
+    before anything is sent). The note's first version is the one written first."""
+    source = next(iter(versions), "en")
+    counts = (
+        Mention.objects.of_requests(numbers)
+        .values("thread__language")
+        .annotate(threads=Count("thread", distinct=True))
+        .order_by("thread__language")
+    )
+    audience = []
+    for row in counts:
+        language = row["thread__language"]
+        chosen = choose(versions, wanted=language, source=source, order=fallback_order())
+        audience.append(
+            Audience(
+                language=language,
+                threads=row["threads"],
+                reads=chosen.language if chosen else "",
+                is_fallback=chosen.is_fallback if chosen else False,
+            )
+        )
+    return audience
 
 
 def status_url(number: int) -> str:
@@ -195,3 +324,81 @@ def merge_preview(*, survivor: FeatureRequest, requests: Iterable[FeatureRequest
         threads=Count("thread", distinct=True),
     )
     return MergePreview(merged=merged, after=cast(MergeFigures, after))
+
+
+# --- public texts that lack a language ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MissingText:
+    """A public text without a version in `language`, and how many threads of that language
+    follow its request: the translators' work list, longest wait first."""
+
+    number: int
+    title: str
+    kind: str
+    # The status change whose note it is; None for the title.
+    change_id: int | None
+    language: str
+    threads: int
+    has_draft: bool
+
+
+def texts_lacking_a_language(*, limit: int = 100) -> list[MissingText]:
+    """Titles of requests that are not merged away, and each request's latest note, in each
+    language they lack that some following thread reads, most waiting threads first."""
+    waiting = (
+        Mention.objects.annotate(target=Coalesce("request__duplicate_of_id", "request_id"))
+        .values("target", "thread__language")
+        .annotate(threads=Count("thread_id", distinct=True))
+        .order_by("-threads", "target", "thread__language")
+    )
+    found: list[MissingText] = []
+    chunk = 500
+    for start in itertools.count(0, chunk):
+        rows = list(waiting[start : start + chunk])
+        if not rows:
+            break
+        found += _lacking(rows)
+        if len(found) >= limit:
+            break
+    found.sort(key=lambda text: (-text.threads, text.number, text.change_id or 0))
+    return found[:limit]
+
+
+def _lacking(rows: list[dict[str, object]]) -> list[MissingText]:
+    numbers = {cast(int, row["target"]) for row in rows}
+    requests = {r.number: r for r in FeatureRequest.objects.filter(number__in=numbers)}
+    titles = title_versions(requests.values())
+    drafts = set(
+        PublicText.objects.filter(request_id__in=numbers, is_draft=True).values_list(
+            "request_id", "change_id", "language"
+        )
+    )
+    latest: dict[int, StatusChange] = {}
+    for change in StatusChange.objects.filter(request_id__in=numbers).exclude(public_note=""):
+        latest[change.request_id] = change  # ordered oldest first: the last one stays
+    notes = note_versions(latest.values())
+    lacking = []
+    for row in rows:
+        number, language = cast(int, row["target"]), cast(str, row["thread__language"])
+        request = requests.get(number)
+        if request is None:
+            continue
+        texts: list[tuple[str, int | None, Versions]] = [("title", None, titles[number])]
+        if number in latest:
+            texts.append(("note", latest[number].pk, notes[latest[number].pk]))
+        for kind, change_id, versions in texts:
+            if language not in versions.texts:
+                lacking.append(
+                    MissingText(
+                        number=number,
+                        title=request.title,
+                        kind=kind,
+                        change_id=change_id,
+                        language=language,
+                        threads=cast(int, row["threads"]),
+                        has_draft=(number, change_id, language) in drafts,
+                    )
+                )
+    return lacking

@@ -32,6 +32,12 @@ def test_anyone_can_read_the_public_fields_of_a_request(anonymous, channel, prod
         "history",
         "merged_into",
         "status_url",
+        # Extended for public texts per language (docs/status-page.md).
+        "language",
+        "title_language",
+        "title_is_fallback",
+        "titles",
+        "decline_reason",
     }
     assert (body["number"], body["title"], body["status"]) == (
         number,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.models import User
@@ -32,9 +32,13 @@ from tracker.limits import (
     THREAD_REF_MAX,
     TITLE_MAX,
 )
-from tracker.models import PRODUCT_MANAGERS, Channel, FeatureRequest, ProductArea
+from tracker.models import PRODUCT_MANAGERS, Channel, FeatureRequest, ProductArea, PublicText
+from tracker.relevance import title_language
 from tracker.services import TRANSITIONS, AccountData, DefectReport, ThreadData, default_plan
 from tracker.services.checks import DatePhrase, refuse_date_phrase
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DECIDABLE_STATUSES = [(s.value, s.label) for s in Status if s != Status.DUPLICATE]
 
@@ -106,7 +110,60 @@ class DecisionForm(ServiceForm):
         return str(getattr(obj, self.decided))
 
 
-class TransitionForm(DecisionForm):
+def _version_field(what: str, label: StrOrPromise, *, max_length: int, rows: int) -> Any:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
+    return PublicTextField(
+        what=what, label=label, widget=widget, max_length=max_length, required=False
+    )
+
+
+def _note_version_fields(rows: int) -> dict[str, Any]:
+    return {
+        "public_note_en": _version_field(
+            "The public note (English)", _("Public note in English"), max_length=NOTE_MAX, rows=rows
+        ),
+        "public_note_ru": _version_field(
+            "The public note (Russian)", _("Public note in Russian"), max_length=NOTE_MAX, rows=rows
+        ),
+        "public_note_ja": _version_field(
+            "The public note (Japanese)",
+            _("Public note in Japanese"),
+            max_length=NOTE_MAX,
+            rows=rows,
+        ),
+    }
+
+
+class NoteVersionsForm(ServiceForm):
+    """A decision's public note in one or more languages: `public_note` in whichever language
+    it is written (read from its script; the one written first), and a field per language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        rows = 3 if isinstance(self.fields["public_note"].widget, forms.Textarea) else 0
+        self.fields.update(_note_version_fields(rows))
+
+    def note_versions(self, data: dict[str, Any]) -> dict[str, str]:
+        """The note by language, the version written first first."""
+        versions: dict[str, str] = {}
+        first = (data.get("public_note") or "").strip()
+        if first:
+            versions[title_language(first)] = first
+        for language in Language.values:
+            text = (data.get(f"public_note_{language}") or "").strip()
+            if not text:
+                continue
+            if language in versions and versions[language] != text:
+                self.add_error(
+                    f"public_note_{language}",
+                    _("The note above is already in this language: write it in one place."),
+                )
+                continue
+            versions[language] = text
+        return versions
+
+
+class TransitionForm(NoteVersionsForm, DecisionForm):
     decided = "status"
     status = forms.ChoiceField(label=_("New status"), choices=DECIDABLE_STATUSES)
     reason = forms.ChoiceField(
@@ -122,12 +179,15 @@ class TransitionForm(DecisionForm):
         max_length=NOTE_MAX,
         required=False,
         help_text=_(
-            "Customers read this in their chat thread and on the status page. Never promise a date."
+            "Customers read this in their chat thread and on the status page. Never promise a "
+            "date. Write it in any language; add other languages below, so that each customer "
+            "reads it in their own."
         ),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["public_notes"] = self.note_versions(data)
         if data.get("status") == Status.DECLINED and not data.get("reason"):
             self.add_error("reason", _("Declining needs a reason."))
         if data.get("status") != Status.DECLINED and data.get("reason"):
@@ -147,7 +207,7 @@ class TransitionForm(DecisionForm):
         return data
 
 
-class MergeForm(ServiceForm):
+class MergeForm(NoteVersionsForm):
     into = forms.IntegerField(
         label=_("Keep request number"),
         min_value=1,
@@ -163,15 +223,52 @@ class MergeForm(ServiceForm):
     )
     error_fields = {"number": "into"}
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["public_notes"] = self.note_versions(data)
+        return data
+
 
 class WordingForm(forms.ModelForm):
     """A request's own page: its wording. The title is public on the status page."""
 
     title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+    public_title_en = _version_field(
+        "The public title (English)", _("Public title in English"), max_length=TITLE_MAX, rows=0
+    )
+    public_title_ru = _version_field(
+        "The public title (Russian)", _("Public title in Russian"), max_length=TITLE_MAX, rows=0
+    )
+    public_title_ja = _version_field(
+        "The public title (Japanese)", _("Public title in Japanese"), max_length=TITLE_MAX, rows=0
+    )
 
     class Meta:
         model = FeatureRequest
         fields = ["title", "description", "kind"]
+
+    # The per-language fields, by language.
+    TITLE_FIELDS = {language: f"public_title_{language}" for language in Language.values}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for text in PublicText.objects.titles_of([self.instance.pk]).published():
+                self.initial[self.TITLE_FIELDS[text.language]] = text.text
+        for name in self.TITLE_FIELDS.values():
+            self.fields[name].help_text = _(
+                "Left blank, customers of this language read the title above if it is in "
+                "their language, else the fallback."
+            )
+
+    def public_titles(self) -> dict[str, str] | None:
+        """The per-language titles when any changed (blank removes one), else None."""
+        if not any(name in self.changed_data for name in self.TITLE_FIELDS.values()):
+            return None
+        return {
+            language: self.cleaned_data.get(name) or ""
+            for language, name in self.TITLE_FIELDS.items()
+        }
 
 
 class PriorityForm(DecisionForm):

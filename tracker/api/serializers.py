@@ -15,7 +15,7 @@ from tracker.attachments import validate_attachment_url
 from tracker.choices import Criticality, DeclineReason, Kind, Language, Plan, Priority, Status
 from tracker.models import Account, Channel, Decision, FeatureRequest, Mention, Thread
 from tracker.search import QUERY_MAX
-from tracker.selectors import status_url
+from tracker.selectors import status_url, title_versions
 
 # A request becomes a duplicate only by merging.
 TRANSITION_STATUSES = [c for c in Status.choices if c[0] != Status.DUPLICATE]
@@ -194,12 +194,17 @@ class RequestDetailSerializer(serializers.ModelSerializer):
     ranking = serializers.SerializerMethodField()
     demand = serializers.SerializerMethodField()
     duplicates = serializers.SerializerMethodField()
+    public_titles = serializers.SerializerMethodField(
+        help_text="The public title's versions by language, as customers read them (drafts "
+        "left out); the internal `title` stands for its own language when none is written."
+    )
 
     class Meta:
         model = FeatureRequest
         fields = [
             "number",
             "title",
+            "public_titles",
             "description",
             "kind",
             "status",
@@ -239,6 +244,10 @@ class RequestDetailSerializer(serializers.ModelSerializer):
     def get_duplicates(self, request: FeatureRequest) -> list[int]:
         return sorted(r.number for r in request.duplicates.all())
 
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_public_titles(self, request: FeatureRequest) -> dict[str, str]:
+        return title_versions([request])[request.number].texts
+
 
 class DecisionSerializer(serializers.ModelSerializer):
     by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
@@ -260,8 +269,67 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublicTextVersionsSerializer(serializers.Serializer):
+    """Only describes the object form of a public text for the schema."""
+
+    en = serializers.CharField(required=False, allow_blank=True)
+    ru = serializers.CharField(required=False, allow_blank=True)
+    ja = serializers.CharField(required=False, allow_blank=True)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "properties": {language: {"type": "string"} for language in ("en", "ru", "ja")},
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
+class PublicTextField(serializers.Field):
+    """A text customers read: one string (its language read from its script), or
+    `{"en": …, "ru": …, "ja": …}` with any keys left out. Lengths, languages and the
+    deadline guard are the services' checks, which name the version at fault."""
+
+    default_error_messages = {
+        "invalid": "Give a text, or an object of texts by language (en, ru, ja).",
+        "too_long": "A version is longer than {max_length} characters.",
+        "null": "Null characters are not allowed.",
+    }
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def to_internal_value(self, data: Any) -> str | dict[str, str]:
+        if isinstance(data, str):
+            texts = [data]
+        elif isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+            texts = list(data.values())
+        else:
+            self.fail("invalid")
+        if any("\x00" in text for text in texts):
+            self.fail("null")
+        # The services check each version's length exactly; this keeps huge bodies out.
+        if any(len(text) > self.max_length * 2 for text in texts):
+            self.fail("too_long", max_length=self.max_length)
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class RequestUpdateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
+    public_title = PublicTextField(
+        max_length=limits.TITLE_MAX,
+        required=False,
+        help_text="The public title: a string (its language read from its script) or "
+        '{"en": …, "ru": …, "ja": …}, any keys left out; a blank version is removed.',
+    )
     criticality = serializers.ChoiceField(
         choices=Criticality.choices,
         required=False,
@@ -270,10 +338,19 @@ class RequestUpdateSerializer(serializers.Serializer):
     )
 
 
+_NOTE_HELP = (
+    "What customers read in their thread and on the status page: a string (its language read "
+    'from its script), or {"en": …, "ru": …, "ja": …} with any keys left out; the first '
+    "version given is recorded as the one written first. Each thread reads its own "
+    "language's version, else the fallback (docs/notifications.md). No version may name a "
+    "date."
+)
+
+
 class TransitionSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TRANSITION_STATUSES)
-    public_note = serializers.CharField(
-        max_length=limits.NOTE_MAX, required=False, allow_blank=True, default=""
+    public_note = PublicTextField(
+        max_length=limits.NOTE_MAX, required=False, default="", help_text=_NOTE_HELP
     )
     reason = serializers.ChoiceField(
         choices=DeclineReason.choices,
@@ -286,8 +363,8 @@ class TransitionSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     into = serializers.IntegerField(min_value=1, max_value=limits.NUMBER_MAX)
-    public_note = serializers.CharField(
-        max_length=limits.NOTE_MAX, required=False, allow_blank=True, default=""
+    public_note = PublicTextField(
+        max_length=limits.NOTE_MAX, required=False, default="", help_text=_NOTE_HELP
     )
 
 
@@ -403,13 +480,35 @@ class ThreadSerializer(serializers.ModelSerializer):
 
 class PublicChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    public_note = serializers.CharField()
+    public_note = serializers.CharField(
+        help_text="In the answer's `language`, else the fallback; blank when none."
+    )
+    public_note_language = serializers.CharField(
+        help_text="The language of `public_note`; blank when there is none."
+    )
+    public_note_is_fallback = serializers.BooleanField(
+        help_text="True when the note has no version in the answer's language."
+    )
     at = serializers.DateTimeField()
 
 
 class PublicRequestSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    title = serializers.CharField()
+    title = serializers.CharField(help_text="In the answer's `language`, else the fallback.")
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        help_text="The reader's language: ?language=, else Accept-Language, else English.",
+    )
+    title_language = serializers.ChoiceField(choices=Language.choices)
+    title_is_fallback = serializers.BooleanField(
+        help_text="True when the title has no version in the answer's language."
+    )
+    titles = serializers.DictField(
+        child=serializers.CharField(), help_text="Every published version, by language."
+    )
+    decline_reason = serializers.ChoiceField(
+        choices=DeclineReason.choices, allow_blank=True, help_text="Set when declined."
+    )
     kind = serializers.ChoiceField(choices=Kind.choices)
     status = serializers.ChoiceField(choices=Status.choices)
     customer_count = serializers.IntegerField(help_text="How many customers asked for it.")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -29,8 +30,10 @@ from tracker.api.permissions import (
     CanReadRequests,
     CanReadThreads,
 )
+from tracker.choices import Language
 from tracker.models import Account, Decision, FeatureRequest, Mention, Thread
 from tracker.search import similar_requests
+from tracker.services.public_text import request_set_public_title
 from tracker.status.limits import LookupThrottle
 
 
@@ -177,7 +180,7 @@ class RequestDetailView(_JSONView):
         return Response(s.RequestDetailSerializer(self._get(number)).data)
 
     @extend_schema(
-        summary="Set priority and/or criticality (product managers)",
+        summary="Set priority, criticality and/or the public title (product managers)",
         parameters=[NUMBER],
         request=s.RequestUpdateSerializer,
         responses={200: s.RequestDetailSerializer, **BAD_INPUT, **AUTH, **NOT_FOUND, **BUSY},
@@ -195,6 +198,12 @@ class RequestDetailView(_JSONView):
             services.request_set_criticality(
                 number=number,
                 criticality=data.validated_data["criticality"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        if "public_title" in data.validated_data:
+            request_set_public_title(
+                number=number,
+                titles=data.validated_data["public_title"],
                 by=request.user,  # type: ignore[arg-type]
             )
         return Response(s.RequestDetailSerializer(self._get(number)).data)
@@ -391,7 +400,16 @@ class PublicRequestView(CheckedURL, APIView):
         summary="What anyone may see of a request",
         description="No accounts, threads, customers' words, description, priority or score.",
         auth=[],
-        parameters=[NUMBER],
+        parameters=[
+            NUMBER,
+            OpenApiParameter(
+                "language",
+                str,
+                enum=["en", "ru", "ja"],
+                required=False,
+                description="The reader's language; default: Accept-Language, else English.",
+            ),
+        ],
         responses={
             200: s.PublicRequestSerializer,
             **BAD_QUERY,
@@ -400,7 +418,12 @@ class PublicRequestView(CheckedURL, APIView):
         },
     )
     def get(self, request: Request, number: int) -> Response:
-        public = selectors.public_request(number=number)
+        language = request.query_params.get("language") or get_language() or "en"
+        if language[:2] not in Language.values:
+            raise ValidationError(
+                {"language": ["Use one of " + ", ".join(Language.values) + "."]}, code="invalid"
+            )
+        public = selectors.public_request(number=number, language=language[:2])
         if public is None:
             raise NotFoundError(f"There is no request {number}.")
         return Response(s.PublicRequestSerializer(public).data)

@@ -46,14 +46,14 @@ from django.db import (
     transaction,
 )
 from django.db.backends.signals import connection_created
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from tracker import channels
 from tracker.channels import ChannelDown, DeliveryError, NeedsPerson, Outgoing, RateLimited
 from tracker.choices import DeliveryState
 from tracker.db import insert_if_absent, mark_delivered
-from tracker.models import Channel, DeliveryCount, Notification
+from tracker.models import Channel, DeliveryCount, Notification, PublicText
 from tracker.notifications.messages import Facts, render_facts, render_subject, status_url
 from tracker.services.channels import PAUSE_CLEARED
 from tracker.services.outbox import WAKE_CHANNEL, wake_workers
@@ -201,7 +201,9 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
         return [], lease
     batch = list(
         Notification.objects.filter(id__in=ids, leased_until=lease)
-        .select_related("thread__channel")
+        .select_related("thread__channel", "request")
+        # The note's versions by language: the message is in the thread's (messages.py).
+        .prefetch_related(Prefetch("note__texts", PublicText.objects.published()))
         .order_by("id")
     )
     return batch, lease

@@ -9,14 +9,16 @@ the work and the development queue, and the messages say exactly that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import override, pgettext
 
-from tracker.choices import DeclineReason, Event, Status
+from tracker.choices import DeclineReason, Event, Kind, Status
 from tracker.models import Notification
-from tracker.selectors import status_url
+from tracker.public_text import Chosen, choose
+from tracker.relevance import title_language
+from tracker.selectors import fallback_order, status_url
 
 
 @dataclass(frozen=True)
@@ -29,9 +31,23 @@ class Facts:
     reason: str = ""
     public_note: str = ""
     merged_from: int | None = None
+    # The note's published versions by language, and the language it was written in; empty
+    # for a note given before there were versions (then `public_note` is its one version).
+    notes: dict[str, str] = field(default_factory=dict, compare=False)
+    note_source: str = ""
+    # The request's kind: a defect hears that its error report was registered.
+    kind: str = Kind.SUGGESTION
 
     @classmethod
     def of(cls, notification: Notification) -> Facts:
+        notes: dict[str, str] = {}
+        source = ""
+        if notification.note_id is not None and notification.note is not None:
+            # Prefetched by the worker's claim (published versions only).
+            for text in notification.note.texts.all():
+                source = source or text.source_language
+                if not text.is_draft:
+                    notes[text.language] = text.text
         return cls(
             event=notification.event,
             number=notification.request_id,
@@ -39,7 +55,19 @@ class Facts:
             reason=notification.reason,
             public_note=notification.public_note,
             merged_from=notification.merged_from,
+            notes=notes,
+            note_source=source,
+            # The worker's claim fetches the request with the notification.
+            kind=notification.request.kind,
         )
+
+    def note_in(self, language: str) -> Chosen | None:
+        """The note's version a thread of `language` reads (tracker.public_text)."""
+        notes, source = self.notes, self.note_source
+        if not notes and self.public_note:
+            source = title_language(self.public_note)
+            notes = {source: self.public_note}
+        return choose(notes, wanted=language, source=source or "en", order=fallback_order())
 
 
 def render(notification: Notification) -> str:
@@ -57,12 +85,29 @@ def render_facts(facts: Facts, *, language: str) -> str:
             "marketplace_url": settings.TRACKER_MARKETPLACE_SUPPORT_URL,
         }
         message = _body(facts) % values
-        if not facts.public_note:
+        note = facts.note_in(language)
+        if note is None:
             return message
+        return _with_note(note) % {"message": message, "note": note.text}
+
+
+def _with_note(note: Chosen) -> str:
+    """The message and the note. A note in another language than the thread's stands on its
+    own line under a sentence that says which language it is in: never inside a sentence."""
+    if not note.is_fallback:
+        return pgettext("notification", "%(message)s\n\nA note from the product team: %(note)s")
+    if note.language == "ru":
+        return pgettext(
+            "notification", "%(message)s\n\nA note from the product team, in Russian:\n%(note)s"
+        )
+    if note.language == "ja":
         return pgettext(
             "notification",
-            "%(message)s\n\nA note from the product team: %(note)s",
-        ) % {"message": message, "note": facts.public_note}
+            "%(message)s\n\nA note from the product team, in Japanese:\n%(note)s",
+        )
+    return pgettext(
+        "notification", "%(message)s\n\nA note from the product team, in English:\n%(note)s"
+    )
 
 
 def render_subject(facts: Facts, *, language: str) -> str:
@@ -72,6 +117,17 @@ def render_subject(facts: Facts, *, language: str) -> str:
 
 
 def _body(facts: Facts) -> str:
+    if facts.event == Event.REGISTERED and facts.kind == Kind.DEFECT:
+        return pgettext(
+            "notification",
+            "Thank you for the report. We have registered the error as request #%(number)s "
+            "and passed it to the developers. Each time the request changes, we will let you "
+            "know in this chat. You can also check its status here: %(status_url)s",
+        )
+    if facts.event == Event.ATTACHED and facts.status != Status.UNDER_REVIEW:
+        fitting = _attached_body(facts)
+        if fitting:
+            return fitting
     if facts.event == Event.REGISTERED:
         return pgettext(
             "notification",
@@ -96,6 +152,58 @@ def _body(facts: Facts) -> str:
             "%(status_url)s",
         )
     return _status_body(facts.status, facts.reason)
+
+
+def _attached_body(facts: Facts) -> str:
+    """A thread attached to a request that is already decided hears what that decision
+    means for it, not "the more customers ask, the higher it stands in the queue"."""
+    if facts.status == Status.DONE:
+        return pgettext(
+            "notification",
+            "Thank you. What you asked for is already done as request #%(number)s: it is "
+            "already available. In the cloud version the update installs itself, so you do "
+            "not need to do anything. Its status: %(status_url)s",
+        )
+    if facts.status == Status.IN_PROGRESS:
+        return pgettext(
+            "notification",
+            "Thank you. Other customers have asked for this too, and work on it has already "
+            "started as request #%(number)s. We have added your wish to it. When it is "
+            "finished, you will receive a notification in this chat. Its status: "
+            "%(status_url)s",
+        )
+    if facts.status == Status.DECLINED and facts.reason == DeclineReason.PARTNER_WORK:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your wish with request #%(number)s. It is "
+            "implementation or customization work, such as building or debugging a large "
+            "workflow: support does not do this work, official partners do, and they will "
+            "gladly help. You can choose a partner here: %(partner_url)s",
+        )
+    if facts.status == Status.DECLINED and facts.reason == DeclineReason.MARKETPLACE_APP:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your report with request #%(number)s. It concerns "
+            "an error in a Marketplace application, which third-party developers make: "
+            "please contact the application's developer directly, through the Support tab "
+            "on the application's page: %(marketplace_url)s",
+        )
+    if facts.status == Status.DECLINED:
+        return pgettext(
+            "notification",
+            "Thank you. We have recorded your wish with request #%(number)s. It is not "
+            "planned for development: all suggestions stay recorded, and work is planned by "
+            "how many customers ask, how critical it is and the product managers' "
+            "priorities. Its status: %(status_url)s",
+        )
+    if facts.kind == Kind.DEFECT:
+        return pgettext(
+            "notification",
+            "Thank you for the report. Other customers have reported this error too, so we "
+            "have added your report to request #%(number)s. Each time the request changes, "
+            "we will let you know in this chat. Its status: %(status_url)s",
+        )
+    return ""
 
 
 def _status_body(status: str, reason: str) -> str:
@@ -164,6 +272,14 @@ def all_facts() -> list[Facts]:
     number, other = 1042, 1001
     facts = [
         Facts(event=Event.REGISTERED, number=number, status=Status.UNDER_REVIEW),
+        Facts(event=Event.REGISTERED, number=number, status=Status.UNDER_REVIEW, kind=Kind.DEFECT),
+        Facts(event=Event.ATTACHED, number=number, status=Status.ACCEPTED, kind=Kind.DEFECT),
+        Facts(event=Event.ATTACHED, number=number, status=Status.IN_PROGRESS),
+        Facts(event=Event.ATTACHED, number=number, status=Status.DONE),
+        *(
+            Facts(event=Event.ATTACHED, number=number, status=Status.DECLINED, reason=reason)
+            for reason in DeclineReason
+        ),
         Facts(event=Event.ATTACHED, number=number, status=Status.ACCEPTED),
         Facts(event=Event.MERGED, number=number, status=Status.ACCEPTED, merged_from=other),
         Facts(

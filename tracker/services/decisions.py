@@ -21,7 +21,7 @@ from tracker.models import (
     StatusChange,
 )
 from tracker.ranking import plan_weight
-from tracker.services.checks import clean_note, clean_title, require_choice
+from tracker.services.checks import clean_title, require_choice
 from tracker.services.demand import save_ranked
 from tracker.services.locks import (
     atomic_retried,
@@ -30,6 +30,7 @@ from tracker.services.locks import (
     missing_request,
 )
 from tracker.services.outbox import announce_public_change, notify, threads_following
+from tracker.services.public_text import Given, clean_versions, first_written, note_write
 from tracker.services.record import record_decision
 
 # Which status may follow which. `duplicate` is reached only by merging.
@@ -59,7 +60,7 @@ def request_transition(
     *,
     number: int,
     status: str,
-    public_note: str = "",
+    public_note: Given = "",
     reason: str = "",
     by: User | None = None,
 ) -> FeatureRequest:
@@ -85,7 +86,7 @@ def request_transition(
         )
     elif reason:
         raise TrackerError("A reason is given only when declining.", field="reason")
-    public_note = clean_note(public_note)
+    notes = _note_versions(public_note)
 
     record_decision(
         kind=DecisionKind.STATUS,
@@ -96,14 +97,15 @@ def request_transition(
             "decline_reason": (request.decline_reason, reason),
         },
     )
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         request=request,
         from_status=request.status,
         to_status=status,
         reason=reason,
-        public_note=public_note,
+        public_note=notes.get(first_written(notes), ""),
         changed_by=by,
     )
+    note_write(change=change, versions=notes, by=by)
     request.status = status
     request.decline_reason = reason
     request.status_changed_at = timezone.now()
@@ -114,14 +116,15 @@ def request_transition(
         thread_ids=threads_following(request.number),
         event=Event.STATUS_CHANGED,
         reason=reason,
-        public_note=public_note,
+        public_note=change.public_note,
+        note=change if notes else None,
     )
     return request
 
 
 @atomic_retried
 def request_merge(
-    *, number: int, into: int, public_note: str = "", by: User | None = None
+    *, number: int, into: int, public_note: Given = "", by: User | None = None
 ) -> FeatureRequest:
     """Merge request `number` into request `into` as a duplicate. From then on the
     duplicate's threads and customers count for the survivor; the duplicate keeps its
@@ -139,7 +142,7 @@ def request_merge(
             f"Request {into} is {survivor.status}; merge into an open or done request.",
             field="into",
         )
-    public_note = clean_note(public_note)
+    notes = _note_versions(public_note)
 
     # Customers of the duplicate's family that the survivor's family does not have yet.
     new_accounts = (
@@ -183,13 +186,14 @@ def request_merge(
         by=by,
         changes={"duplicates": (had, {*had, number, *(other.number for other in moved)})},
     )
-    StatusChange.objects.create(
+    change = StatusChange.objects.create(
         request=duplicate,
         from_status=duplicate.status,
         to_status=Status.DUPLICATE,
-        public_note=public_note,
+        public_note=notes.get(first_written(notes), ""),
         changed_by=by,
     )
+    note_write(change=change, versions=notes, by=by)
     duplicate.status = Status.DUPLICATE
     duplicate.decline_reason = ""
     duplicate.duplicate_of = survivor
@@ -200,10 +204,17 @@ def request_merge(
         request=survivor,
         thread_ids=duplicate_threads,
         event=Event.MERGED,
-        public_note=public_note,
+        public_note=change.public_note,
+        note=change if notes else None,
         merged_from=number,
     )
     return survivor
+
+
+def _note_versions(public_note: Given) -> dict[str, str]:
+    """A decision's note by language, the version written first first; blanks left out."""
+    versions = clean_versions(public_note, field="public_note")
+    return {language: text for language, text in versions.items() if text}
 
 
 def request_merge_target(*, numbers: Iterable[int], into: int) -> FeatureRequest:
@@ -219,7 +230,7 @@ def request_merge_target(*, numbers: Iterable[int], into: int) -> FeatureRequest
 
 
 def request_merge_many(
-    *, numbers: Iterable[int], into: int, public_note: str = "", by: User | None = None
+    *, numbers: Iterable[int], into: int, public_note: Given = "", by: User | None = None
 ) -> MergeOutcome:
     """Merge each of `numbers` into `into`, each in its own transaction: one that is
     refused (already merged, or the survivor is not open) leaves the others merged.

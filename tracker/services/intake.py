@@ -353,7 +353,13 @@ def _attach(
     mention = _create_mention(request=request, thread=thread, data=data, at=now)
     _count_mention(request, thread=thread, data=data, at=now, new_customer=new_customer)
     save_ranked(request, *DEMAND_FIELDS)
-    notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
+    # A declined request's reason decides what the attached thread hears (its route).
+    notify(
+        request=request,
+        thread_ids=[thread.pk],
+        event=Event.ATTACHED,
+        reason=request.decline_reason,
+    )
     return LogResult(request, mention, False, True, redirected_from)
 
 

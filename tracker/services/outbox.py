@@ -13,7 +13,7 @@ from django.utils import timezone
 from tracker.choices import DeliveryState
 from tracker.db import insert_for_each
 from tracker.errors import TrackerError
-from tracker.models import FeatureRequest, Mention, Notification
+from tracker.models import FeatureRequest, Mention, Notification, StatusChange
 from tracker.signals import public_view_changed
 
 # Above this many threads, PostgreSQL writes the outbox in one INSERT … SELECT.
@@ -30,6 +30,7 @@ def notify(
     event: str,
     reason: str = "",
     public_note: str = "",
+    note: StatusChange | None = None,
     merged_from: int | None = None,
 ) -> None:
     """Write the outbox: one notification per thread, in the caller's transaction."""
@@ -40,6 +41,7 @@ def notify(
         "status": request.status,
         "reason": reason,
         "public_note": public_note,
+        "note": note,
         "merged_from": merged_from,
     }
     if connection.vendor == "postgresql" and len(thread_ids) > _ONE_STATEMENT_FROM:

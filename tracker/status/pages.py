@@ -25,7 +25,7 @@ from django.conf import settings
 
 from tracker.status.store import cache
 
-_KEY_VERSION = 2
+_KEY_VERSION = 3
 
 
 @dataclass(frozen=True)

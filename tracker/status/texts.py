@@ -9,7 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tracker.choices import Status
+from tracker.choices import DeclineReason, Status
 
 NAMES: dict[str, Promise] = {
     Status.UNDER_REVIEW: pgettext_lazy("status page", "Under review"),
@@ -50,5 +50,36 @@ TIMING: dict[str, Promise] = {
     Status.ACCEPTED: _(
         "We cannot name a date: it depends on the complexity of the work and on the "
         "development queue. Every change is announced in the chat where you asked."
+    ),
+}
+
+# Said beside a title or a note shown in another language than the page's, because it has
+# no version in the page's language yet (tracker.public_text).
+TITLE_IN: dict[str, Promise] = {
+    "en": _("This title is in English."),
+    "ru": _("This title is in Russian."),
+    "ja": _("This title is in Japanese."),
+}
+NOTE_IN: dict[str, Promise] = {
+    "en": _("This note is in English."),
+    "ru": _("This note is in Russian."),
+    "ja": _("This note is in Japanese."),
+}
+
+# Where a customer turns when a request is declined, by the decline's reason: shown on every
+# declined request's page, whether or not a product manager wrote a note.
+WHERE_TO_TURN: dict[str, Promise] = {
+    DeclineReason.PARTNER_WORK: _(
+        "Implementation and customization work, such as building or debugging a large "
+        "workflow, is done by official partners, and they will gladly help. Choose a partner "
+        "in the partner directory:"
+    ),
+    DeclineReason.MARKETPLACE_APP: _(
+        "Marketplace applications are made by third-party developers. Please contact the "
+        "application's developer directly, through the Support tab on the application's page:"
+    ),
+    DeclineReason.NOT_PLANNED: _(
+        "Your wish stays recorded. If you need this done for your company now, official "
+        "partners can build it for you. Choose a partner in the partner directory:"
     ),
 }

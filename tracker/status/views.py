@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from tracker.choices import Status
 from tracker.limits import NUMBER_MAX
 from tracker.selectors import PublicRequest, public_request
 from tracker.status import pages, texts
@@ -79,7 +80,7 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
         number=number, language=language, merged_from=merged_from, found=found
     )
     if entry is None:
-        public = public_request(number=number)
+        public = public_request(number=number, language=language)
         if public is None:
             return _not_found(request, number)
         if public.merged_into is not None:
@@ -141,9 +142,27 @@ def _request_context(public: PublicRequest, merged_from: int | None) -> dict[str
         "status_name": texts.NAMES.get(public.status, public.status),
         "meaning": texts.MEANINGS.get(public.status, ""),
         "timing": texts.TIMING.get(public.status, ""),
+        # A title or note in another language than the page's says so, in the page's.
+        "title_in": texts.TITLE_IN.get(public.title_language, "")
+        if public.title_is_fallback
+        else "",
         "history": [
-            {"name": texts.NAMES.get(c.status, c.status), "note": c.public_note, "at": c.at}
+            {
+                "name": texts.NAMES.get(c.status, c.status),
+                "note": c.public_note,
+                "note_language": c.public_note_language,
+                "note_in": texts.NOTE_IN.get(c.public_note_language, "")
+                if c.public_note_is_fallback
+                else "",
+                "at": c.at,
+            }
             for c in reversed(public.history)
         ],
+        # A declined request always says where to turn, whatever its notes say.
+        "where_to_turn": texts.WHERE_TO_TURN.get(public.decline_reason, "")
+        if public.status == Status.DECLINED
+        else "",
+        "partner_url": settings.TRACKER_PARTNER_DIRECTORY_URL,
+        "marketplace_url": settings.TRACKER_MARKETPLACE_SUPPORT_URL,
         "merged_from": merged_from,
     }

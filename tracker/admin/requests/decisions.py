@@ -35,11 +35,12 @@ from tracker.admin.forms import (
     TransitionForm,
     transition_refusal,
 )
+from tracker.admin.note_audience import LANGUAGE_NAMES, who_reads
 from tracker.admin.requests.pages import BacklogPage, acting_user, posted
 from tracker.choices import Criticality, Priority, Status
 from tracker.errors import TrackerError, TransitionNotAllowed
 from tracker.models import FeatureRequest
-from tracker.selectors import merge_preview, threads_told
+from tracker.selectors import merge_preview, note_audience, threads_told
 from tracker.services import (
     request_merge_many,
     request_merge_target,
@@ -75,10 +76,25 @@ class Decision:
 
 def _status_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> Preview:
     after = Status(data["status"]).label
+    numbers = [obj.number for obj in selected]
     return {
         "changes": [(obj, obj.get_status_display(), after) for obj in selected],
-        "threads_told": threads_told(numbers=[obj.number for obj in selected]),
-        "public_note": data["public_note"],
+        "threads_told": threads_told(numbers=numbers),
+        **_note_preview(numbers, data["public_notes"]),
+    }
+
+
+def _note_preview(numbers: list[int], versions: dict[str, str]) -> Preview:
+    """The note's versions and who reads which: "12 Japanese threads will read the English
+    note", before anything is sent."""
+    if not versions:
+        return {"public_note": ""}
+    return {
+        "public_note": next(iter(versions.values())),
+        "note_versions": [(LANGUAGE_NAMES[language], text) for language, text in versions.items()],
+        "audience": [
+            who_reads(group) for group in note_audience(numbers=numbers, versions=versions)
+        ],
     }
 
 
@@ -91,7 +107,7 @@ def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
     request = request_transition(
         number=obj.number,
         status=data["status"],
-        public_note=data["public_note"],
+        public_note=data["public_notes"],
         reason=data["reason"],
         by=user,
     )
@@ -291,6 +307,11 @@ class DecisionPages(BacklogPage):
             if "confirm" not in request.POST:
                 preview = merge_preview(survivor=survivor, requests=selected)
                 context.update(survivor=survivor, merged=preview.merged, after=preview.after)
+                context.update(
+                    _note_preview(
+                        [obj.number for obj in preview.merged], form.cleaned_data["public_notes"]
+                    )
+                )
                 return self._render(request, _("Merge"), form, selected, context, True)
             if self._merge_confirmed(request, form, selected, survivor):
                 return redirect("admin:tracker_featurerequest_change", survivor.number)
@@ -307,7 +328,7 @@ class DecisionPages(BacklogPage):
         outcome = request_merge_many(
             numbers=[obj.number for obj in selected],
             into=survivor.number,
-            public_note=form.cleaned_data["public_note"],
+            public_note=form.cleaned_data["public_notes"],
             by=acting_user(request),
         )
         for number, error in outcome.refused.items():

@@ -24,6 +24,7 @@ from tracker.admin.requests.pages import BacklogPage, acting_user
 from tracker.models import Decision, FeatureRequest
 from tracker.selectors import request_overview
 from tracker.services import request_edit
+from tracker.services.public_text import request_set_public_title
 
 MENTIONS_SHOWN = 100
 # The latest decisions on the request's page; its History pages through all of them.
@@ -51,6 +52,10 @@ class RequestPage(BacklogPage):
     readonly_fields = [*DECIDED, "criticality", *DEMAND]
     fieldsets = [
         (None, {"fields": ["title", "description", "kind"]}),
+        (
+            _("Public title per language (the status page and customers' threads)"),
+            {"fields": ["public_title_en", "public_title_ru", "public_title_ja"]},
+        ),
         (_("Decisions (through the buttons above)"), {"fields": DECIDED}),
         (_("Demand, kept by the services"), {"classes": ["collapse"], "fields": DEMAND}),
     ]
@@ -70,6 +75,9 @@ class RequestPage(BacklogPage):
             by=acting_user(request),
         )
         obj.title = saved.title
+        titles = form.public_titles()
+        if titles is not None:
+            request_set_public_title(number=obj.number, titles=titles, by=acting_user(request))
 
     def change_view(
         self,
