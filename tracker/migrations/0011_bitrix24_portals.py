@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0009_areas_owners'),
+        ('tracker', '0010_public_texts'),
     ]
 
     operations = [
