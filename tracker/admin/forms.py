@@ -54,14 +54,16 @@ class PublicTextField(forms.CharField):
     names a date: before any confirmation page, by the same check the services make again
     when they save it. There is no override; the text is reworded."""
 
-    def __init__(self, *, what: str, **kwargs: Any) -> None:
+    def __init__(self, *, what: str, sentences: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.what = what
+        # A title is not made of sentences: the guard reads it with its rules alone.
+        self.sentences = sentences
 
     def validate(self, value: Any) -> None:
         super().validate(value)
         try:
-            refuse_date_phrase(value, what=self.what, field="")
+            refuse_date_phrase(value, what=self.what, field="", sentences=self.sentences)
         except DatePhrase as error:
             raise ValidationError(shown(error), code="date_phrase") from error
 
@@ -167,7 +169,9 @@ class MergeForm(ServiceForm):
 class WordingForm(forms.ModelForm):
     """A request's own page: its wording. The title is public on the status page."""
 
-    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+    title = PublicTextField(
+        what="The title", sentences=False, label=_("Title"), max_length=TITLE_MAX
+    )
 
     class Meta:
         model = FeatureRequest
@@ -289,7 +293,9 @@ class MentionForm(ServiceForm):
 
 
 class RequestLogForm(MentionForm):
-    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+    title = PublicTextField(
+        what="The title", sentences=False, label=_("Title"), max_length=TITLE_MAX
+    )
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),
