@@ -39,7 +39,9 @@ from tracker.deadlines.rules import lowercase
 WEIGHTS = Path(__file__).with_name("learned.json")
 
 # A sentence ends at . ! ? (followed by a space or the end), at 。！？, or at a line break.
-_SENTENCE = re.compile(r"(?:[^\n.!?。！？]|[.!?](?![\s.!?]|$))*(?:[.!?]+|[。！？]+|\n|$)")
+_SENTENCE = re.compile(
+    r"[^\n.!?。！？]*(?:[.!?](?![\s.!?]|$)[^\n.!?。！？]*)*(?:[.!?]+|[。！？]+|\n|$)"
+)
 _DIGIT = re.compile(r"\d")
 # Words: Latin and Cyrillic letters and digits; in Japanese, a run of one script.
 _WORD = re.compile(r"[0-9a-zа-яё_]+|[\u3400-\u9fff々〆ヶ]+|[\u3041-\u309f]+|[\u30a1-\u30ffー]+")
