@@ -2,12 +2,13 @@
 
     .venv/bin/python -m bench.deadlines [--calls 2000] [--seed 15] [--no-docs]
 
-The guard (`tracker.deadlines.find_date_phrase`) runs on every status change, merge and
-public text, so it must answer in under 5 ms at the median for a 2,000-character note (the
-longest a public note may be). The notes are built from the labelled set's ordinary notes
-(tests/data/deadline_notes.jsonl), sentence after sentence up to 200 and 2,000 characters,
-in English, Russian and Japanese: an ordinary note is the slowest case, since the guard
-reads it to the end without finding anything. A mixed row adds notes that hold a promise
+The guard (`tracker.deadlines.find_date_phrase`: the rules and the learned layer, which
+scores every sentence) runs on every status change, merge and public text, so it must answer
+in under 5 ms at the median for a 2,000-character note (the longest a public note may be).
+The notes are built from the labelled set's ordinary notes (tests/data/deadline_notes.jsonl),
+sentence after sentence up to 200 and 2,000 characters, in English, Russian and Japanese: an
+ordinary note is the slowest case, since the guard reads it to the end without finding
+anything. A mixed row adds notes that hold a promise
 somewhere in them.
 
 It prints p50 and p95 per size and language, in wall-clock time and in CPU time (the CPU

@@ -1,11 +1,12 @@
 """The deadline guard measured on the labelled set, tests/data/deadline_notes.jsonl.
 
 The set was written in parts, each committed before the guard saw it: `tuning` (split once
-with `held_out` by family, before any tuning), then `held_out_2`, `held_out_3` and
-`held_out_4`, each written after the previous held-out part had been measured once and
-before its errors were read. So every part but the last is now data the guard was tuned
-on, and `held_out_4` is the held-out part: its figures say how the guard does on wording it
-was not built from (docs/deadline-guard.md has the history).
+with `held_out` by family, before any tuning), then `held_out_2` ... `held_out_5`, each
+written after the previous held-out part had been measured once and before its errors were
+read. Every part but the last is now data the guard was tuned on (the rules were tuned on
+`tuning` ... `held_out_3`, the learned layer trained on `tuning` ... `held_out_4`), and
+`held_out_5` is the held-out part: its figures say how the guard does on wording it was not
+built from (docs/deadline-guard.md has the history).
 """
 
 from collections import Counter
@@ -13,17 +14,20 @@ from pathlib import Path
 
 import pytest
 
-from tracker.deadlines import find_date_phrase
+from tracker.deadlines import find_date_phrase, learned, rule_spans, train
+from tracker.deadlines.evaluate import HELD_OUT as EVALUATED_HELD_OUT
 from tracker.deadlines.evaluate import LANGUAGES, figures, load, main
 
 TARGET_PROMISES_REFUSED = 0.95
 TARGET_ORDINARY_REFUSED = 0.02
-SEEN = ("tuning", "held_out", "held_out_2", "held_out_3")
-HELD_OUT = "held_out_4"
-# What the guard did on the held-out part when it was measured, the one time, at the end.
-# Better is welcome; worse fails. (The targets above are not reached there yet.)
-HELD_OUT_PROMISES_REFUSED = {"en": 43, "ru": 39, "ja": 39}
-HELD_OUT_ORDINARY_REFUSED = {"en": 5, "ru": 6, "ja": 6}
+SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4")
+HELD_OUT = "held_out_5"
+# What the guard (rules and learned layer) does on the held-out part, of 32 promises and 33
+# (en) or 32 ordinary notes per language, as measured at the end (the second of the two
+# measurements in docs/deadline-guard.md). Better is welcome; worse fails. (The targets
+# above are not reached there yet.)
+HELD_OUT_PROMISES_REFUSED = {"en": 29, "ru": 32, "ja": 31}
+HELD_OUT_ORDINARY_REFUSED = {"en": 3, "ru": 1, "ja": 2}
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +61,18 @@ def test_on_every_part_it_was_tuned_on_it_meets_the_targets(notes, language):
     assert counts.ordinary_refused_share <= TARGET_ORDINARY_REFUSED
 
 
+def test_the_held_out_part_is_the_one_the_evaluation_and_the_training_leave_out():
+    assert HELD_OUT == EVALUATED_HELD_OUT
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_held_out_part_has_at_least_60_notes_per_language_about_half_promises(notes, language):
+    mine = [note for note in notes if note.split == HELD_OUT and note.language == language]
+
+    assert len(mine) >= 60
+    assert 0.4 <= sum(note.promise for note in mine) / len(mine) <= 0.6
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_the_held_out_part_it_does_no_worse_than_when_it_was_measured(notes, language):
     counts = figures(note for note in notes if note.split == HELD_OUT)[language]
@@ -85,3 +101,69 @@ def rewordings():
 def test_the_documented_rewordings_say_the_same_without_a_date(refused, reworded):
     assert find_date_phrase(refused) is not None
     assert find_date_phrase(reworded) is None
+
+
+# The learned layer (tracker/deadlines/learned.py).
+
+
+def test_the_fast_scores_of_a_note_are_the_scores_of_its_sentences_one_by_one():
+    model = learned.model()
+    text = (
+        "Thanks for the report.  The date picker in 24.300 works!\n"
+        "正月明けに対応いたします。Сделаем на днях. Ｑ３ ok"
+    )
+    spans = learned.sentences(text)
+
+    assert len(spans) == 5
+    assert model.scores(text, spans) == pytest.approx([model.score(text[a:b]) for a, b in spans])
+
+
+@pytest.mark.parametrize(
+    "promise",
+    [
+        "This should make its way to you before the leaves turn.",
+        "Engineers will get to it once the current batch of work is wrapped up.",
+    ],
+)
+def test_a_promise_no_rule_knows_is_refused_with_its_sentence_quoted(promise):
+    note = f"Thanks for the detailed report. {promise} We will write here."
+
+    assert rule_spans(note) == []
+    assert find_date_phrase(note) == promise
+
+
+@pytest.mark.parametrize(
+    "ordinary",
+    [
+        "The free plan keeps 30 days of chat history.",
+        "Отчёт сравнивает этот месяц с тем же месяцем прошлого года.",
+        "共有ファイルのリンクは既定で7日間有効です。",
+    ],
+)
+def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(ordinary):
+    assert rule_spans(ordinary) != []
+    assert learned.model().score(ordinary) < learned.model().veto
+    assert find_date_phrase(ordinary) is None
+
+
+def test_the_thresholds_are_ordered_and_the_weights_small():
+    model = learned.model()
+
+    assert model.veto < 0 < model.refuse
+    assert learned.WEIGHTS.stat().st_size < 1_000_000
+
+
+def test_the_training_script_fits_a_model_that_separates_what_it_was_shown(notes):
+    few = [note for note in notes if note.split == "held_out_3"]
+    model = train.fit_notes(few, l2=1e-5, steps=200)
+
+    refused = [max(model.scores(n.text, learned.sentences(n.text))) >= 0 for n in few]
+    assert sum(r == n.promise for r, n in zip(refused, few, strict=True)) >= 0.95 * len(few)
+
+
+def test_a_title_is_read_by_the_rules_alone_since_it_is_not_made_of_sentences():
+    title = "Export deals to XLSX in Q3"
+
+    # A noun phrase reads to the learned layer like a feature; the title's rules still hold.
+    assert learned.model().score(title) < learned.model().veto
+    assert find_date_phrase(title, sentences=False) == "Q3"

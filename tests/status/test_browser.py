@@ -19,7 +19,7 @@ def shown_request(channel, product_manager):
     services.request_transition(
         number=request.number,
         status="accepted",
-        public_note="We will build this together with the new report designer.",
+        public_note="We will build this.",
         by=product_manager,
     )
     return request

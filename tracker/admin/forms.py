@@ -58,14 +58,16 @@ class PublicTextField(forms.CharField):
     names a date: before any confirmation page, by the same check the services make again
     when they save it. There is no override; the text is reworded."""
 
-    def __init__(self, *, what: str, **kwargs: Any) -> None:
+    def __init__(self, *, what: str, sentences: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.what = what
+        # A title is not made of sentences: the guard reads it with its rules alone.
+        self.sentences = sentences
 
     def validate(self, value: Any) -> None:
         super().validate(value)
         try:
-            refuse_date_phrase(value, what=self.what, field="")
+            refuse_date_phrase(value, what=self.what, field="", sentences=self.sentences)
         except DatePhrase as error:
             raise ValidationError(shown(error), code="date_phrase") from error
 
@@ -110,10 +112,17 @@ class DecisionForm(ServiceForm):
         return str(getattr(obj, self.decided))
 
 
-def _version_field(what: str, label: StrOrPromise, *, max_length: int, rows: int) -> Any:
+def _version_field(
+    what: str, label: StrOrPromise, *, max_length: int, rows: int, sentences: bool = True
+) -> Any:
     widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput
     return PublicTextField(
-        what=what, label=label, widget=widget, max_length=max_length, required=False
+        what=what,
+        sentences=sentences,
+        label=label,
+        widget=widget,
+        max_length=max_length,
+        required=False,
     )
 
 
@@ -232,15 +241,29 @@ class MergeForm(NoteVersionsForm):
 class WordingForm(forms.ModelForm):
     """A request's own page: its wording. The title is public on the status page."""
 
-    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+    title = PublicTextField(
+        what="The title", sentences=False, label=_("Title"), max_length=TITLE_MAX
+    )
     public_title_en = _version_field(
-        "The public title (English)", _("Public title in English"), max_length=TITLE_MAX, rows=0
+        "The public title (English)",
+        _("Public title in English"),
+        max_length=TITLE_MAX,
+        rows=0,
+        sentences=False,
     )
     public_title_ru = _version_field(
-        "The public title (Russian)", _("Public title in Russian"), max_length=TITLE_MAX, rows=0
+        "The public title (Russian)",
+        _("Public title in Russian"),
+        max_length=TITLE_MAX,
+        rows=0,
+        sentences=False,
     )
     public_title_ja = _version_field(
-        "The public title (Japanese)", _("Public title in Japanese"), max_length=TITLE_MAX, rows=0
+        "The public title (Japanese)",
+        _("Public title in Japanese"),
+        max_length=TITLE_MAX,
+        rows=0,
+        sentences=False,
     )
 
     class Meta:
@@ -386,7 +409,9 @@ class MentionForm(ServiceForm):
 
 
 class RequestLogForm(MentionForm):
-    title = PublicTextField(what="The title", label=_("Title"), max_length=TITLE_MAX)
+    title = PublicTextField(
+        what="The title", sentences=False, label=_("Title"), max_length=TITLE_MAX
+    )
     description = forms.CharField(
         label=_("Description"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from tracker.admin.forms import shown
 from tracker.admin.note_audience import LANGUAGE_NAMES
 from tracker.admin.requests.pages import acting_user
+from tracker.choices import TextKind
 from tracker.errors import TrackerError
 from tracker.models import FeatureRequest, PublicText, StatusChange
 from tracker.selectors import texts_lacking_a_language
@@ -42,7 +43,12 @@ class DraftForm(forms.ModelForm):
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()
         try:
-            refuse_date_phrase(text, what="The text", field="text")
+            refuse_date_phrase(
+                text,
+                what="The text",
+                field="text",
+                sentences=self.instance.kind != TextKind.TITLE,
+            )
         except TrackerError as error:
             raise ValidationError(shown(error)) from error
         return str(text)

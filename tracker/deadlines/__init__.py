@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.deadlines import english, japanese, russian
+from tracker.deadlines import english, japanese, learned, russian
 from tracker.deadlines.rules import Rule, lowercase
 
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -35,8 +35,7 @@ def _rules(text: str) -> list[Rule]:
     return rules
 
 
-def find_date_phrase(text: str) -> str | None:
-    """The first phrase in `text` that states or implies a date or a time frame, or None."""
+def _rules_only(text: str) -> str | None:
     first: tuple[int, int] | None = None
     lowered = lowercase(text)
     for rule in _rules(text):
@@ -45,3 +44,45 @@ def find_date_phrase(text: str) -> str | None:
         if span and (first is None or (span[0], -span[1]) < (first[0], -first[1])):
             first = span
     return text[first[0] : first[1]].strip() if first else None
+
+
+def rule_spans(text: str) -> list[tuple[int, int]]:
+    """Every phrase the rules find in `text`, as spans, rule by rule."""
+    lowered = lowercase(text)
+    return [span for rule in _rules(text) for span in rule.phrases(text, lowered)]
+
+
+def find_date_phrase(text: str, *, sentences: bool = True) -> str | None:
+    """The first phrase in `text` that states or implies a date or a time frame, or None.
+
+    A rule's phrase is quoted unless the learned layer is sure its sentence is ordinary (a
+    feature described with time words); failing a rule's phrase, a sentence the learned
+    layer scores as a promise is quoted whole. `sentences=False` is for a text that is not
+    made of sentences, a request's title ("Export deals to XLSX in Q3"): the learned layer
+    was trained on notes, and a title reads to it like a feature, so titles get the rules
+    alone.
+    """
+    if not sentences:
+        return _rules_only(text)
+    model = learned.model()
+    spans = learned.sentences(text) or [(0, len(text))]
+    scores = model.scores(text, spans)
+    scored = [(low, high, score) for (low, high), score in zip(spans, scores, strict=True)]
+
+    def sentence_score(start: int) -> float:
+        return next((s for low, high, s in scored if low <= start < high), scored[-1][2])
+
+    first: tuple[int, int] | None = None
+    lowered = lowercase(text)
+    for rule in _rules(text):
+        for span in rule.phrases(text, lowered):
+            if sentence_score(span[0]) < model.veto:
+                continue
+            # The earliest phrase, and of those starting there the longest, is the one to quote.
+            if first is None or (span[0], -span[1]) < (first[0], -first[1]):
+                first = span
+            break
+    if first:
+        return text[first[0] : first[1]].strip()
+    low, high, score = max(scored, key=lambda sentence: sentence[2])
+    return text[low:high].strip() if score >= model.refuse else None

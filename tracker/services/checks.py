@@ -33,11 +33,12 @@ class DatePhrase(TrackerError):
         self.phrase = phrase
 
 
-def refuse_date_phrase(text: str, *, what: str, field: str) -> None:
+def refuse_date_phrase(text: str, *, what: str, field: str, sentences: bool = True) -> None:
     """Customers are never given a deadline: timing depends on complexity and the queue. Every
     text a customer reads (a public note, a public title) is refused when the deadline guard
-    finds a date or a time frame in it; there is no override (docs/deadline-guard.md)."""
-    phrase = find_date_phrase(text)
+    finds a date or a time frame in it; there is no override (docs/deadline-guard.md). A title
+    is not made of sentences (`sentences=False`): the guard reads it with its rules alone."""
+    phrase = find_date_phrase(text, sentences=sentences)
     if phrase is not None:
         raise DatePhrase(what=what, phrase=phrase, field=field)
 
@@ -50,7 +51,7 @@ def clean_title(title: str, *, if_blank: str) -> str:
         raise TrackerError(if_blank, field="title")
     if len(title) > TITLE_MAX:
         raise TrackerError(f"The title is longer than {TITLE_MAX} characters.", field="title")
-    refuse_date_phrase(title, what="The title", field="title")
+    refuse_date_phrase(title, what="The title", field="title", sentences=False)
     return title
 
 

@@ -44,7 +44,8 @@ def clean_versions(given: Given | None, *, field: str, title: bool = False) -> d
         limit = TITLE_MAX if title else NOTE_MAX
         if len(text) > limit:
             raise TrackerError(f"{what} is longer than {limit} characters.", field=field)
-        refuse_date_phrase(text, what=what, field=field)
+        # A title is not made of sentences: the guard reads it with its rules alone.
+        refuse_date_phrase(text, what=what, field=field, sentences=not title)
         return {title_language(text): text} if text else {}
     if not isinstance(given, Mapping):
         raise TrackerError("Give a text, or an object of texts by language.", field=field)
@@ -63,7 +64,7 @@ def clean_versions(given: Given | None, *, field: str, title: bool = False) -> d
         what = f"The {'public title' if title else 'public note'} ({_LANGUAGE_NAMES[language]})"
         if len(text) > limit:
             raise TrackerError(f"{what} is longer than {limit} characters.", field=where)
-        refuse_date_phrase(text, what=what, field=where)
+        refuse_date_phrase(text, what=what, field=where, sentences=not title)
         versions[language] = text
     return versions
 
@@ -199,7 +200,7 @@ def public_text_edit_draft(*, id: int, text: str) -> PublicText:
     text = " ".join(text.split()) if draft.kind == TextKind.TITLE else text.strip()
     if not text or len(text) > limit:
         raise TrackerError(f"Write between 1 and {limit} characters.", field="text")
-    refuse_date_phrase(text, what="The text", field="text")
+    refuse_date_phrase(text, what="The text", field="text", sentences=draft.kind != TextKind.TITLE)
     lock_request(draft.request_id)
     draft.text = text
     draft.save(update_fields=["text"])
