@@ -303,24 +303,27 @@ def product_manager() -> tuple[str, str]:
 # --- making the vectors ------------------------------------------------------------------
 
 
-def embed_all() -> dict[str, Any]:
-    began = time.perf_counter()
-    said = manage("embed_requests", "--all", "--no-progress")
-    total = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def embedded(said: str) -> dict[str, Any]:
+    """What `embed_requests` says it did: vectors made, and pairs found, each in how long."""
     vectors, vector_s, pairs, pair_s = re.findall(
         r"Embedded ([\d,]+) requests .* in ([\d.]+) s; ([\d,]+) likely duplicate pairs found"
         r" in ([\d.]+) s",
         said,
     )[0]
-    figures = {
+    return {
         "embedded": int(vectors.replace(",", "")),
         "embed_s": float(vector_s),
         "pairs": int(pairs.replace(",", "")),
         "pairs_s": float(pair_s),
-        "embed_total_s": total,
-        "embed_rss_mb": peak,
     }
+
+
+def embed_all() -> dict[str, Any]:
+    began = time.perf_counter()
+    said = manage("embed_requests", "--all", "--no-progress")
+    total = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    figures = embedded(said) | {"embed_total_s": total, "embed_rss_mb": peak}
     say(
         f"embed_requests --all: {figures['embedded']:,} vectors in {figures['embed_s']:.0f} s,"
         f" {figures['pairs']:,} pairs in {figures['pairs_s']:.0f} s, peak {peak:.0f} MB"

@@ -48,7 +48,7 @@ from http.client import HTTPConnection
 from pathlib import Path
 from typing import Any
 
-from bench import common, intake, notifications, status_page
+from bench import common, intake, notifications, similar_vectors, status_page
 
 DOCS = common.ROOT / "docs" / "benchmarks.md"
 CHART = common.ROOT / "docs" / "benchmarks.png"
@@ -234,17 +234,13 @@ def embed(env: dict[str, str]) -> dict[str, Any]:
     began = time.perf_counter()
     said = common.manage("embed_requests", "--no-progress", env=env)
     elapsed = time.perf_counter() - began
-    vectors, vector_s, pairs, pair_s = re.findall(
-        r"Embedded ([\d,]+) requests .* in ([\d.]+) s; ([\d,]+) likely duplicate pairs found"
-        r" in ([\d.]+) s",
-        said,
-    )[0]
+    made = similar_vectors.embedded(said)
     figures = {
         "embed": elapsed,
-        "embedded": int(vectors.replace(",", "")),
-        "embed_vectors_s": float(vector_s),
-        "embed_pairs": int(pairs.replace(",", "")),
-        "embed_pairs_s": float(pair_s),
+        "embedded": made["embedded"],
+        "embed_vectors_s": made["embed_s"],
+        "embed_pairs": made["pairs"],
+        "embed_pairs_s": made["pairs_s"],
     }
     print(
         f"  embed_requests: {figures['embedded']:,} vectors and {figures['embed_pairs']:,}"
