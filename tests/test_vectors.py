@@ -252,3 +252,41 @@ def test_the_stored_vector_is_the_request_text_vector(db, settings):
 
     assert np.allclose(stored, get_encoder().encode([request.title])[0])
     assert FeatureRequest.objects.filter(vector__isnull=False).count() == 1
+
+
+def test_loaddemo_leaves_the_demo_fully_indexed(agent, settings):
+    """`make run` runs loaddemo before it starts the server: the demo's similar search and
+    duplicates queue work from the first page, before the worker has made anything."""
+    from tracker.embeddings.store import missing_numbers, stale_numbers
+    from tracker.models import LikelyDuplicate
+
+    settings.DEBUG = True  # as `make run` has it
+    out = StringIO()
+    call_command("loaddemo", stdout=out)
+
+    assert FeatureRequest.objects.count() >= 60
+    assert RequestVector.objects.count() == FeatureRequest.objects.count()
+    assert missing_numbers() == [] and stale_numbers() == []
+    assert "request vectors made" in out.getvalue()
+    # The demo's wishes raised twice in two languages wait in the duplicates queue.
+    titles = dict(FeatureRequest.objects.values_list("title", "number"))
+    pairs = {
+        frozenset((first, second))
+        for first, second in LikelyDuplicate.objects.values_list("first_id", "second_id")
+    }
+    for one, other in [
+        ("Сортировка задач по приоритету", "タスクを優先度順に並べ替えたい"),
+        ("Фильтр по тегам в списке задач", "Filter the task list by tags"),
+    ]:
+        assert frozenset((titles[one], titles[other])) in pairs
+    # A Russian customer's words find the Japanese and English requests for the same wish.
+    answer = agent.get(URL, {"q": "автоматическая расшифровка записей звонков"}).json()
+    first_two = {r["number"] for r in answer[:2]}
+    assert first_two == {
+        titles["通話録音を自動で文字起こししたい"],
+        titles["Transcribe call recordings automatically"],
+    }
+    # Merged requests are never offered: their survivor stands for them.
+    offered = found(agent, "取引をExcelに出力")
+    assert titles["Export deals to XLSX"] in offered[:3]
+    assert not {titles["Export deals to Excel"], titles["Выгрузка сделок в Excel"]} & set(offered)

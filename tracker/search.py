@@ -50,11 +50,11 @@ MIN_SIMILARITY = 0.15
 # before the vectors did; now they only cost time (a loose pass over 100,000 titles that
 # share common words took 90 ms, docs/similar.md), and the vectors find paraphrases.
 PG_WORD_THRESHOLD = 0.5
-# How long the word candidates may take on PostgreSQL. A query of words that a large share
-# of titles carry ("в мобильном приложении", "deals") makes the trigram index read long
+# How long the word candidates may take on PostgreSQL: the setting
+# TRACKER_SIMILAR_WORD_BUDGET_MS, 20 ms by default. A query of words that a large share of
+# titles carry ("в мобильном приложении", "deals") makes the trigram index read long
 # posting lists: up to 130 ms at 100,000 requests. Past the budget the query is cancelled
 # and the vector candidates answer alone; the words still score every one of them.
-WORD_BUDGET_MS = 20
 QUERY_MAX = 500
 
 
@@ -147,7 +147,7 @@ def _candidates(query: str, *, found: int = 0) -> list[int]:
 
 def _candidates_postgresql(query: str) -> list[int]:
     text = _without_short_words(normalize(query))
-    budget = int(getattr(settings, "TRACKER_SIMILAR_WORD_BUDGET_MS", WORD_BUDGET_MS))
+    budget = int(settings.TRACKER_SIMILAR_WORD_BUDGET_MS)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             # The GIN index answers `q <% title`. Without it the planner would score every

@@ -109,6 +109,38 @@ def test_support_find_the_japanese_request_for_a_russian_wish_and_log_it_in_one_
     assert not FeatureRequest.objects.filter(title__startswith="Распределение").exists()
 
 
+def test_the_log_page_finds_similar_requests_and_logs_on_one_without_javascript(
+    live_server, browser, backlog
+):
+    """The similar requests are a step of the form, not a script: with JavaScript off the
+    agent still sees them, closed ones marked, and logs the thread on one with one click."""
+    transcribe = backlog["Transcribe call recordings into text automatically"]
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1400, "height": 1000}
+    )
+    page = context.new_page()
+    sign_in(page, live_server.url, "oleg", "/admin/tracker/featurerequest/add/")
+
+    page.fill("#id_title", "Автоматическая расшифровка записей звонков в текст")
+    fill_thread(page, "chat-ru-nojs", "Хотим текст разговоров, а не только запись")
+    page.get_by_role("button", name="Find similar requests").click()
+
+    rows = page.locator("#similar tr.similar")
+    expect(rows.first).to_be_visible()
+    first_two = " ".join(rows.all_inner_texts()[:2])
+    assert "通話の録音を自動で文字起こしする" in first_two
+    assert "Transcribe call recordings" in first_two
+    expect(page.locator("#id_thread_ref")).to_have_value("chat-ru-nojs")
+    page.screenshot(path=str(SCREENSHOTS / "admin-log-similar-no-javascript.png"), full_page=True)
+
+    page.get_by_role("button", name=f"Log the thread on #{transcribe}").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(f"Logged the thread on #{transcribe}")
+    assert Mention.objects.get(thread__ref="chat-ru-nojs").request_id == transcribe
+    assert not FeatureRequest.objects.filter(title__startswith="Автоматическая").exists()
+    context.close()
+
+
 def test_support_log_a_new_request_beside_a_similar_one_only_deliberately(
     live_server, browser, backlog
 ):

@@ -16,8 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-DEFAULT_ENCODER = "tracker.embeddings.use.UniversalSentenceEncoder"
-
 
 @runtime_checkable
 class Encoder(Protocol):
@@ -48,7 +46,7 @@ def _build(path: str) -> Encoder:
 
 def encoder_path() -> str:
     """The dotted path of the configured encoder: stored vectors carry it."""
-    return str(getattr(settings, "TRACKER_ENCODER", DEFAULT_ENCODER))
+    return str(settings.TRACKER_ENCODER)
 
 
 def get_encoder() -> Encoder:

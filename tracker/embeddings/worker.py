@@ -36,9 +36,8 @@ from tracker.models import FeatureRequest
 logger = logging.getLogger(__name__)
 
 # How often the worker's thread looks for requests without a vector, and how often it
-# also reads every request's text to find edited ones (a sweep: 0.3 s at 100,000).
-POLL_SECONDS = 2.0
-SWEEP_SECONDS = 60.0
+# also reads every request's text to find edited ones (a sweep: 0.3 s at 100,000): the
+# settings TRACKER_EMBED_POLL_SECONDS and TRACKER_EMBED_SWEEP_SECONDS (config/settings.py).
 # The most the thread embeds before it looks at the lease and the stop flag again.
 PASS_MAX = BATCH * 4
 # pg_advisory_lock's key for "making vectors": any constant the application owns.
@@ -169,8 +168,8 @@ def embedding_alongside(*, enabled: bool = True) -> Iterator[None]:
 
 def _loop(stop: threading.Event) -> None:
     _lower_priority()
-    poll = float(getattr(settings, "TRACKER_EMBED_POLL_SECONDS", POLL_SECONDS))
-    every = float(getattr(settings, "TRACKER_EMBED_SWEEP_SECONDS", SWEEP_SECONDS))
+    poll = float(settings.TRACKER_EMBED_POLL_SECONDS)
+    every = float(settings.TRACKER_EMBED_SWEEP_SECONDS)
     last_sweep = -every
     # A poll looks only at requests numbered above the newest the last poll saw (numbers
     # only grow): an index range, where looking at all is a scan (70 ms at 100,000). A
