@@ -2,7 +2,6 @@
 the moment it adds the mention to the figures, reads the caller's permissions once, and
 every count stays exact however many intakes attach at once."""
 
-import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
 from django.urls import reverse
@@ -100,31 +99,33 @@ def test_an_attach_counts_the_figures_as_a_recount_does(agent, channel):
     assert services.requests_recount(numbers=[number]) == 0
 
 
-@pytest.mark.parametrize("threads_each", [2])
-@pytest.mark.usefixtures("threads_each")
-class TestAWaveOnOneRequest:
-    pytestmark = concurrent_test
+def _concurrent(test):
+    for mark in concurrent_test:
+        test = mark(test)
+    return test
 
-    def test_32_clients_from_32_accounts_with_two_threads_each_count_exactly(self, threads_each):
-        ChannelFactory()
-        agent = UserFactory(username="agent")
-        agent.user_permissions.add(Permission.objects.get(codename="add_mention"))
-        number = log_intake(title="Export deals", ref="first").number
-        clients = 32
 
-        def intake(i):
-            account, thread = divmod(i, threads_each)
-            payload = _attach_payload(number, f"wave{account}.example.com", f"w{i}")
-            payload["account"]["plan"] = ["free", "standard", "professional"][account % 3]
-            return client_for(agent).post(URL, payload, format="json")
+@_concurrent
+def test_32_clients_from_32_accounts_with_two_threads_each_count_exactly():
+    ChannelFactory()
+    agent = UserFactory(username="agent")
+    agent.user_permissions.add(Permission.objects.get(codename="add_mention"))
+    number = log_intake(title="Export deals", ref="first").number
+    accounts, threads_each = 32, 2
 
-        answers, errors = run_at_once(intake, clients * threads_each)
+    def intake(i):
+        account = i // threads_each
+        payload = _attach_payload(number, f"wave{account}.example.com", f"w{i}")
+        payload["account"]["plan"] = ["free", "standard", "professional"][account % 3]
+        return client_for(agent).post(URL, payload, format="json")
 
-        assert errors == []
-        assert [a.status_code for a in answers] == [200] * clients * threads_each
-        request = FeatureRequest.objects.get(number=number)
-        assert request.customer_count == clients + 1
-        assert request.mention_count == clients * threads_each + 1
-        assert Notification.objects.filter(request=request).count() == clients * 2 + 1
-        # The recount from the mentions finds nothing to change: weight and score too.
-        assert services.requests_recount(numbers=[number]) == 0
+    answers, errors = run_at_once(intake, accounts * threads_each)
+
+    assert errors == []
+    assert [a.status_code for a in answers] == [200] * accounts * threads_each
+    request = FeatureRequest.objects.get(number=number)
+    assert request.customer_count == accounts + 1
+    assert request.mention_count == accounts * threads_each + 1
+    assert Notification.objects.filter(request=request).count() == accounts * threads_each + 1
+    # The recount from the mentions finds nothing to change: weight and score too.
+    assert services.requests_recount(numbers=[number]) == 0
