@@ -4,8 +4,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -192,7 +193,7 @@ class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
         q = (
             Q(title__unicode_icontains=term)
             | Q(description__unicode_icontains=term)
-            | _raised_in(Mention.objects.filter(quote__unicode_icontains=term))
+            | _raised_in(Mention.objects.quoting(term))
         )
         number = _as_number(term.removeprefix("#"))
         if number is not None:
@@ -345,6 +346,24 @@ class MentionQuerySet(models.QuerySet["Mention"]):
             "number", flat=True
         )
         return self.filter(request_id__in=[*numbers, *merged])
+
+    def quoting(self, term: str) -> MentionQuerySet:
+        """Mentions whose quote contains `term`, in any case (`unicode_icontains`), found
+        through an index (migration 0012): on PostgreSQL the trigram index on the quote
+        serves the ILIKE itself; on SQLite the FTS5 trigram table finds the candidates for
+        a term of three characters or more, and the same comparison as before checks them
+        (a shorter term has no trigram: every quote is compared)."""
+        matching = self.filter(quote__unicode_icontains=term)
+        if connection.vendor == "sqlite" and len(term) >= 3:
+            phrase = '"' + term.replace('"', '""') + '"'
+            matching = matching.filter(
+                id__in=RawSQL(
+                    "SELECT rowid FROM tracker_mention_search WHERE tracker_mention_search "
+                    "MATCH %s",
+                    [phrase],
+                )
+            )
+        return matching
 
     def of_family(self, number: int) -> MentionQuerySet:
         """Mentions of request `number` and of every request merged into it."""
