@@ -69,6 +69,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3, help="per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     parser.add_argument("--prepare", action="store_true", help="make the database again")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="make it ready, measure nothing"
+    )
     parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -86,6 +89,8 @@ def main() -> int:
         prepared = prepare(url, env, args.scale)
     else:
         print(f"reusing {name}", flush=True)
+    if args.prepare_only:
+        return 0
     common.manage("collectstatic", "--no-input", "-v0", env=env)
     from django.db import connections
 
