@@ -33,4 +33,4 @@ class ModelBackendOneQuery(ModelBackend):
                     "content_type__app_label", "codename"
                 ).order_by()
             }
-        return user_obj._perm_cache  # type: ignore[no-any-return]
+        return user_obj._perm_cache
