@@ -91,6 +91,7 @@ def main() -> int:
         print(f"reusing {name}", flush=True)
     if args.prepare_only:
         return 0
+    prepared["cookie"] = session_cookie()
     common.manage("collectstatic", "--no-input", "-v0", env=env)
     from django.db import connections
 
@@ -127,9 +128,7 @@ def ready() -> dict[str, Any] | None:
 
 
 def prepare(url: str, env: dict[str, str], scale: float) -> dict[str, Any]:
-    from django.conf import settings
     from django.db import connection
-    from django.test import Client
 
     connection.close()
     common.recreate_database(url)
@@ -148,10 +147,7 @@ def prepare(url: str, env: dict[str, str], scale: float) -> dict[str, Any]:
         cursor.execute(INDEX_SQL)
     quotes_s = time.perf_counter() - began
     intake.seed_intake()
-    user, token = common.product_manager("hot-pm")
-    client = Client()
-    client.force_login(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    _, token = common.product_manager("hot-pm")
     from tracker.models import FeatureRequest
 
     wave = FeatureRequest.objects.create(title="Outage: deals do not load").number
@@ -159,7 +155,6 @@ def prepare(url: str, env: dict[str, str], scale: float) -> dict[str, Any]:
         cursor.execute("VACUUM ANALYZE")
     facts = {
         "token": token,
-        "cookie": cookie,
         "wave_number": wave,
         "status_number": status_page.busiest_request(),
         "generate_s": generate_s,
@@ -172,6 +167,17 @@ def prepare(url: str, env: dict[str, str], scale: float) -> dict[str, Any]:
         cursor.execute("INSERT INTO bench_hot VALUES (%s)", [json.dumps(facts)])
     connection.close()
     return facts
+
+
+def session_cookie() -> str:
+    """The product manager's admin session, made in this run: its SECRET_KEY is new."""
+    from django.conf import settings
+    from django.test import Client
+
+    user, _ = common.product_manager("hot-pm")
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
 def quotes_sql() -> str:
