@@ -405,7 +405,7 @@ def status(port: int, pid: int, number: int, seconds: float, rounds: int) -> dic
             cpu = max(status_page.cpu_seconds(pid) - cpu_before, 1e-9)
             per_cpu[key].append(count / cpu)
     ratios = [s / b for s, b in zip(rates["status"], rates["bare"], strict=True)]
-    figures = {
+    figures: dict[str, Any] = {
         "status_redis": statistics.median(rates["status"]),
         "bare_view": statistics.median(rates["bare"]),
         "status_of_bare": statistics.median(ratios),
