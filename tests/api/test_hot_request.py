@@ -137,3 +137,26 @@ def test_32_clients_from_32_accounts_with_two_threads_each_count_exactly():
     assert Notification.objects.filter(request=request).count() == accounts * threads_each + 1
     # The recount from the mentions finds nothing to change: weight and score too.
     assert services.requests_recount(numbers=[number]) == 0
+
+
+def test_an_attach_tells_the_thread_the_status_as_it_is_once_the_row_is_locked(
+    channel, monkeypatch
+):
+    """A status change that commits between the intake's read of the request and its
+    update: the change's own notifications cannot reach this thread (its mention was not
+    committed), so the attach's notification must carry the new status."""
+    from tracker.services import intake
+
+    number = log_intake(title="Export deals", ref="first").number
+    read = intake.hold_for_attach
+
+    def read_then_changed(*args, **kwargs):
+        request = read(*args, **kwargs)
+        services.request_transition(number=number, status="accepted")
+        return request  # as read: still under review
+
+    monkeypatch.setattr(intake, "hold_for_attach", read_then_changed)
+    log_intake(number=number, account="late.example.com", ref="late")
+
+    told = Notification.objects.get(thread__ref="late", event="request.attached")
+    assert told.status == "accepted"

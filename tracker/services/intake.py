@@ -21,6 +21,7 @@ from tracker.models import (
     DecisionKind,
     FeatureRequest,
     Mention,
+    Notification,
     StatusChange,
     Thread,
 )
@@ -354,6 +355,11 @@ def _attach(
     )
     now = timezone.now()
     mention = _create_mention(request=request, thread=thread, data=data, at=now)
+    # Written before the row is locked, with the status as read; corrected below in the
+    # rare case a status change committed meanwhile (its own notifications could not see
+    # this thread's uncommitted mention, so this one must carry the new status).
+    read_status = request.status
+    notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
     added = add_demand(
         request.number,
         customers=1 if new_customer else 0,
@@ -367,9 +373,12 @@ def _attach(
         setattr(request, name, value)
     request.score = request.ranking().score
     FeatureRequest.objects.filter(number=request.number).update(score=request.score)
+    if request.status != read_status:
+        Notification.objects.filter(
+            thread=thread, request=request, event=Event.ATTACHED, status=read_status
+        ).update(status=request.status)
     if new_customer:
         announce_public_change(request.number)
-    notify(request=request, thread_ids=[thread.pk], event=Event.ATTACHED)
     return LogResult(request, mention, False, True, redirected_from)
 
 
