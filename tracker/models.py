@@ -221,10 +221,20 @@ def _raised_in(mentions: MentionQuerySet, *, as_set: bool = False) -> Q:
         # One query finds them all, merged or not, through the mentions' index; the page
         # and its count then filter by the numbers, instead of reading the index each.
         # (SQLite takes at most 32,766 parameters: there, the subquery below.)
-        pairs = mentions.values_list("request_id", "request__duplicate_of_id").distinct()
-        numbers = sorted({number for pair in pairs for number in pair if number})
         # One array parameter, not one parameter a number: tens of thousands of them cost
-        # more to send and parse than the page itself.
+        # more to send and parse than the page itself. The mentions' requests first, with
+        # no join (a join would read every request), then those they are merged into.
+        found = sorted(set(mentions.order_by().values_list("request_id", flat=True).distinct()))
+        merged_into = (
+            FeatureRequest.objects.filter(
+                number__in=RawSQL("SELECT unnest(%s::bigint[])", [found]),
+                duplicate_of__isnull=False,
+            )
+            .order_by()
+            .values_list("duplicate_of_id", flat=True)
+            .distinct()
+        )
+        numbers = sorted({*found, *merged_into})
         return Q(number__in=RawSQL("SELECT unnest(%s::bigint[])", [numbers]))
     if as_set:
         direct = Q(number__in=mentions.values("request_id"))
