@@ -45,6 +45,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 	$(BIN)/python -m bench.similar_vectors --suite --docs
 	$(BIN)/python -m bench.deadlines
+	$(BIN)/python -m bench.hot
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

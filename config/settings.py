@@ -73,7 +73,9 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out user or address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a user's permissions in one query instead of two
+    # (tracker/auth.py): every API call checks one.
+    "tracker.auth.ModelBackendOneQuery",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -329,3 +331,10 @@ STATUS_PAGE_CLIENT_IP_HEADER = env("STATUS_PAGE_CLIENT_IP_HEADER", "")
 # Rendered pages are cached; the services drop a request's pages when it changes, and this
 # bounds how long a change made outside them (an UPDATE in a database shell) stays unseen.
 STATUS_PAGE_CACHE_SECONDS = env_int("STATUS_PAGE_CACHE_SECONDS", 300)
+# With REDIS_URL set: how long a web process serves a page it read from Redis from its own
+# memory, without asking Redis (a change drops it at once in the process that made it, within
+# these seconds in the others; 0: always ask); and how many look-ups of one client a process
+# counts before it tells Redis, while the client is far from the limit (1: tell every one).
+# docs/status-page.md, "Redis and the round trip".
+STATUS_PAGE_LOCAL_SECONDS = env_float("STATUS_PAGE_LOCAL_SECONDS", 2.0)
+STATUS_PAGE_RATE_BATCH = env_int("STATUS_PAGE_RATE_BATCH", 16)

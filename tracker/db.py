@@ -1,4 +1,4 @@
-"""Inserts the ORM cannot say in one statement, written by hand from the model's own fields.
+"""Statements the ORM cannot say in one round trip, written by hand from the model's own fields.
 
 They reach into ORM internals (`Field.pre_save`, `get_db_prep_save`, `Model._state`) so that
 a row written here is exactly what `save()` or `bulk_create()` would write; tests/test_db.py
@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
 from django.db.models import ForeignKey, Model
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -104,3 +106,67 @@ def mark_delivered(notification_id: int) -> bool:
             [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING],
         )
         return cursor.rowcount == 1
+
+
+# The request's columns `add_demand` answers with: its demand figures after the addition,
+# and what its score and its notification need besides, as they are once the row is locked.
+ADDED_COLUMNS = (
+    "customer_count",
+    "demand_weight",
+    "mention_count",
+    "mention_criticality",
+    "last_raised_at",
+    "criticality",
+    "priority",
+    "status",
+    "decline_reason",
+)
+
+
+def add_demand(
+    number: int, *, customers: int, weight: float, criticality: str, at: datetime
+) -> dict[str, Any] | None:
+    """Add one mention to request `number`'s demand figures in one UPDATE … RETURNING, the
+    rules of `tracker.demand.Demand.add_mention` in SQL (the higher criticality wins, on a
+    tie the one there; the later time wins): `customers` (0 or 1) more customers of
+    `weight` more plan weight. The statement is what locks the row, for as long as the
+    transaction lasts after it. None when the request is merged into another (or gone)."""
+    from django.utils.dateparse import parse_datetime
+
+    from tracker.choices import CRITICALITY_RANK
+    from tracker.models import FeatureRequest
+
+    table = connection.ops.quote_name(FeatureRequest._meta.db_table)
+    ranks = " ".join(f"WHEN '{c.value}' THEN {rank}" for c, rank in CRITICALITY_RANK.items())
+    when = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET customer_count = customer_count + %s, "  # noqa: S608
+            "demand_weight = demand_weight + %s, mention_count = mention_count + 1, "
+            f"mention_criticality = CASE WHEN (CASE mention_criticality {ranks} END) < %s "
+            "THEN %s ELSE mention_criticality END, "
+            "last_raised_at = CASE WHEN last_raised_at IS NULL OR last_raised_at < %s "
+            "THEN %s ELSE last_raised_at END "
+            "WHERE number = %s AND duplicate_of_id IS NULL "
+            f"RETURNING {', '.join(ADDED_COLUMNS)}",
+            [
+                customers,
+                weight,
+                CRITICALITY_RANK[criticality],  # type: ignore[index]
+                criticality,
+                when,
+                when,
+                number,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    added = dict(zip(ADDED_COLUMNS, row, strict=True))
+    last = added["last_raised_at"]
+    if isinstance(last, str):  # SQLite answers RETURNING's datetimes as text
+        last = parse_datetime(last)
+        if last is not None and timezone.is_naive(last):
+            last = timezone.make_aware(last, UTC)
+        added["last_raised_at"] = last
+    return added

@@ -6,7 +6,10 @@ mentions there are, the highest criticality any of them gave, and when it was la
 Intake adds one mention, a merge absorbs the duplicate's figures, a recount builds them from
 rows of mentions per account, and the load generator adds mentions in bulk: all of them
 through `Demand`, so the rules (a customer counts once, the higher criticality wins, the
-latest time wins) are written once.
+latest time wins) are written once. The one exception is an intake attaching to a request,
+which adds its mention in SQL, in one atomic UPDATE (`tracker.db.add_demand`, the same rules),
+so that intakes of many customers on one request do not queue on its row; tests hold the two
+to the same figures (tests/api/test_hot_request.py, against a recount).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -217,7 +218,7 @@ class FeatureRequestQuerySet(models.QuerySet["FeatureRequest"]):
         q = (
             Q(title__unicode_icontains=term)
             | Q(description__unicode_icontains=term)
-            | _raised_in(Mention.objects.filter(quote__unicode_icontains=term))
+            | _raised_in(Mention.objects.quoting(term), as_set=True)
         )
         number = _as_number(term.removeprefix("#"))
         if number is not None:
@@ -234,9 +235,36 @@ def _as_number(text: str) -> int | None:
     return number if number <= NUMBER_MAX else None
 
 
-def _raised_in(mentions: MentionQuerySet) -> Q:
-    """The condition "one of `mentions` is of this request or of one merged into it"."""
-    direct = Q(Exists(mentions.filter(request_id=OuterRef("number"))))
+def _raised_in(mentions: MentionQuerySet, *, as_set: bool = False) -> Q:
+    """The condition "one of `mentions` is of this request or of one merged into it".
+
+    `as_set` for a condition OR-ed with others (the search): `number IN (the mentions'
+    requests)`, which PostgreSQL reads once through the mentions' index into a hash, rather
+    than an EXISTS that it may run again for every request it walks (no semi-join can serve
+    a condition inside an OR)."""
+    if as_set and connection.vendor == "postgresql":
+        # One query finds them all, merged or not, through the mentions' index; the page
+        # and its count then filter by the numbers, instead of reading the index each.
+        # (SQLite takes at most 32,766 parameters: there, the subquery below.)
+        # One array parameter, not one parameter a number: tens of thousands of them cost
+        # more to send and parse than the page itself. The mentions' requests first, with
+        # no join (a join would read every request), then those they are merged into.
+        found = sorted(set(mentions.order_by().values_list("request_id", flat=True).distinct()))
+        merged_into = (
+            FeatureRequest.objects.filter(
+                number__in=RawSQL("SELECT unnest(%s::bigint[])", [found]),
+                duplicate_of__isnull=False,
+            )
+            .order_by()
+            .values_list("duplicate_of_id", flat=True)
+            .distinct()
+        )
+        numbers = sorted({*found, *merged_into})
+        return Q(number__in=RawSQL("SELECT unnest(%s::bigint[])", [numbers]))
+    if as_set:
+        direct = Q(number__in=mentions.values("request_id"))
+    else:
+        direct = Q(Exists(mentions.filter(request_id=OuterRef("number"))))
     # Merges are one level deep and rare, so the survivors found through their duplicates
     # are a short list fetched first. OR-ing a second EXISTS instead, or a join to the
     # merged request inside the one EXISTS, would stop PostgreSQL from walking the ranking
@@ -370,6 +398,24 @@ class MentionQuerySet(models.QuerySet["Mention"]):
             "number", flat=True
         )
         return self.filter(request_id__in=[*numbers, *merged])
+
+    def quoting(self, term: str) -> MentionQuerySet:
+        """Mentions whose quote contains `term`, in any case (`unicode_icontains`), found
+        through an index (migration 0012): on PostgreSQL the trigram index on the quote
+        serves the ILIKE itself; on SQLite the FTS5 trigram table finds the candidates for
+        a term of three characters or more, and the same comparison as before checks them
+        (a shorter term has no trigram: every quote is compared)."""
+        matching = self.filter(quote__unicode_icontains=term)
+        if connection.vendor == "sqlite" and len(term) >= 3:
+            phrase = '"' + term.replace('"', '""') + '"'
+            matching = matching.filter(
+                id__in=RawSQL(
+                    "SELECT rowid FROM tracker_mention_search WHERE tracker_mention_search "
+                    "MATCH %s",
+                    [phrase],
+                )
+            )
+        return matching
 
     def of_family(self, number: int) -> MentionQuerySet:
         """Mentions of request `number` and of every request merged into it."""

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tracker.channels import check_thread_ref
 from tracker.choices import Criticality, Event, Kind, Language, Plan, Status
-from tracker.db import insert_if_absent
-from tracker.demand import DEMAND_FIELDS, Demand
+from tracker.db import add_demand, insert_if_absent
+from tracker.demand import Demand
 from tracker.errors import IncompleteReport, NotFound, TrackerError
 from tracker.models import (
     Account,
@@ -21,20 +21,23 @@ from tracker.models import (
     DecisionKind,
     FeatureRequest,
     Mention,
+    Notification,
     StatusChange,
     Thread,
 )
 from tracker.ranking import plan_weight
 from tracker.relevance import message_language
 from tracker.services.checks import clean_title, require_choice
-from tracker.services.demand import requests_recount, save_ranked
+from tracker.services.demand import requests_recount
 from tracker.services.locks import (
+    StaleLocks,
     atomic_retried,
+    hold_for_attach,
     lock_account,
     lock_thread,
     lock_tracked,
 )
-from tracker.services.outbox import notify
+from tracker.services.outbox import announce_public_change, notify
 from tracker.services.record import record_decision
 
 
@@ -276,8 +279,19 @@ def intake_log(
 
     if data.request_number is not None:
         _check_attach(data)
-        locked = lock_tracked({data.request_number, *raised})
-        result = _attach(thread=the_thread, number=data.request_number, data=data, locked=locked)
+        target = hold_for_attach(data.request_number, account_id=the_account.pk)
+        # A plan change re-weighs every request the account raised: those rows are locked
+        # now, the target's with them; else the target's row is locked only by the update
+        # of its figures, at the end.
+        locked = lock_tracked({target.number, *raised}) if raised else {target.number: target}
+        result = _attach(
+            thread=the_thread,
+            request=locked[target.number],
+            asked=data.request_number,
+            data=data,
+            new_thread=new_thread,
+            new_account=new_account,
+        )
     else:
         title, kind = _check_register(data)
         earlier = _raised_before(the_thread, title=title, new_thread=new_thread)
@@ -334,25 +348,39 @@ def _register(*, thread: Thread, data: IntakeData, title: str, kind: str) -> Log
 
 
 def _attach(
-    *, thread: Thread, number: int, data: IntakeData, locked: dict[int, FeatureRequest]
+    *,
+    thread: Thread,
+    request: FeatureRequest,
+    asked: int,
+    data: IntakeData,
+    new_thread: bool,
+    new_account: bool,
 ) -> LogResult:
-    """Record that `thread`, which the caller holds locked, raised request `number` too
-    (the request it is tracked under now, which the caller holds locked in `locked`).
-    Idempotent per thread and request."""
-    request = locked[number]
-    redirected_from = number if request.number != number else None
-    mention = Mention.objects.filter(thread=thread, request=request).first()
-    if mention is not None:
-        return LogResult(request, mention, False, False, redirected_from)
-    new_customer = (
-        not Mention.objects.of_family(request.number)
+    """Record that `thread`, which the caller holds locked, raised `request` too (the
+    request number `asked` is tracked under now, whose family the caller holds for this
+    account: `hold_for_attach`). Idempotent per thread and request.
+
+    The request's row is locked only from the update of its figures to the commit: the
+    customer is counted by what this account's threads raised before (no other intake of
+    the account can add to it meanwhile), and the figures grow by one atomic UPDATE, so
+    intakes of many customers on one request run side by side until that last moment."""
+    redirected_from = asked if request.number != asked else None
+    if not new_thread:  # a thread this transaction made has raised nothing yet
+        mention = Mention.objects.filter(thread=thread, request=request).first()
+        if mention is not None:
+            return LogResult(request, mention, False, False, redirected_from)
+    # An account this transaction made has raised nothing yet.
+    new_customer = new_account or not (
+        Mention.objects.of_family(request.number)
         .filter(thread__account_id=thread.account_id)
         .exists()
     )
     now = timezone.now()
     mention = _create_mention(request=request, thread=thread, data=data, at=now)
-    _count_mention(request, thread=thread, data=data, at=now, new_customer=new_customer)
-    save_ranked(request, *DEMAND_FIELDS)
+    # Written before the row is locked, with the status as read; corrected below in the
+    # rare case a status change committed meanwhile (its own notifications could not see
+    # this thread's uncommitted mention, so this one must carry the new status).
+    read_status = request.status
     # A declined request's reason decides what the attached thread hears (its route).
     notify(
         request=request,
@@ -360,6 +388,25 @@ def _attach(
         event=Event.ATTACHED,
         reason=request.decline_reason,
     )
+    added = add_demand(
+        request.number,
+        customers=1 if new_customer else 0,
+        weight=plan_weight(thread.account.plan) if new_customer else 0.0,
+        criticality=data.criticality,
+        at=now,
+    )
+    if added is None:  # merged since it was read: impossible while the family is held
+        raise StaleLocks("the request attached to was merged meanwhile")
+    for name, value in added.items():
+        setattr(request, name, value)
+    request.score = request.ranking().score
+    FeatureRequest.objects.filter(number=request.number).update(score=request.score)
+    if request.status != read_status:
+        Notification.objects.filter(
+            thread=thread, request=request, event=Event.ATTACHED, status=read_status
+        ).update(status=request.status, reason=request.decline_reason)
+    if new_customer:
+        announce_public_change(request.number)
     return LogResult(request, mention, False, True, redirected_from)
 
 

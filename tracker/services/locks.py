@@ -6,6 +6,10 @@ The lock order (docs/architecture.md, "Lock order"):
 1. the thread an intake logs from (its row only);
 2. that thread's customer account: shared by every intake, so that the plan a mention is
    counted with cannot change under it, and exclusive to change the account's name or plan;
+2½. on PostgreSQL, advisory locks on request families (`hold_for_attach`, `hold_for_merge`):
+   an intake attaching to a request holds its family shared and its own customer's part of
+   it exclusive, a merge holds both families it joins exclusive; so the request row itself is
+   locked by an intake only for the moment it adds the mention to the figures;
 3. feature requests in ascending number: every request the transaction needs, in one
    statement (`lock_requests`), never one more afterwards.
 
@@ -133,6 +137,76 @@ def _lock_account_shared(pk: int) -> Account:
     return Account.objects.raw(f"SELECT * FROM {table} WHERE id = %s FOR SHARE", [pk])[0]  # noqa: S608
 
 
+# --- level 2½: request families (advisory locks, PostgreSQL) --------------------------------
+
+# The two-key space of PostgreSQL's advisory locks (the one-key space is the embedding
+# worker's lease). A family's key is (FAMILY, its number folded into 31 bits); a customer's
+# part of one is (the number folded, the account's id folded), never negative, so the two
+# kinds never meet. Two keys that fold alike only make one wait for the other.
+FAMILY = -1
+_FOLD = 0x7FFFFFFF
+
+
+def _fold(value: int) -> int:
+    return value & _FOLD
+
+
+def _hold_advisory(
+    *,
+    shared: Iterable[int] = (),
+    exclusive: Iterable[int] = (),
+    customer: tuple[int, int] | None = None,
+) -> None:
+    """Take these transaction-level advisory locks in one statement, families first (in
+    ascending key), then the customer's part; released when the transaction ends."""
+    calls: list[str] = []
+    params: list[int] = []
+    keys = sorted(
+        {
+            *((_fold(n), "pg_advisory_xact_lock_shared") for n in shared),
+            *((_fold(n), "pg_advisory_xact_lock") for n in exclusive),
+        }
+    )
+    for key, function in keys:
+        calls.append(f"{function}(%s, %s)")
+        params += [FAMILY, key]
+    if customer is not None:
+        calls.append("pg_advisory_xact_lock(%s, %s)")
+        params += [_fold(customer[0]), _fold(customer[1])]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(calls), params)
+
+
+def hold_for_attach(
+    number: int, *, account_id: int, field: str = "request_number"
+) -> FeatureRequest:
+    """For an intake attaching to request `number`: hold, shared, the family of the request
+    it is tracked under now (no merge into it or of it starts before this intake ends, and
+    none is under way), and exclusive this account's part of that family (two intakes of
+    one account at once count the customer once). No row is locked: the intake locks the
+    request's row only with the one UPDATE that adds its mention to the figures
+    (`tracker.db.add_demand`). Returns the request as read once held, unlocked."""
+    asked = number
+    for _ in range(ATTEMPTS):
+        if connection.vendor == "postgresql":
+            _hold_advisory(shared=[number], customer=(number, account_id))
+        # Read after the locks are held: a merge that committed meanwhile is seen.
+        request = FeatureRequest.objects.filter(number=number).first()
+        if request is None:
+            raise missing_request(asked, field=field)
+        if request.duplicate_of_id is None:
+            return request
+        number = request.duplicate_of_id
+    raise StaleLocks("the request to attach to kept being merged")
+
+
+def hold_for_merge(*numbers: int) -> None:
+    """For a merge: hold the families of these requests exclusive, before any request row:
+    it waits for the intakes attaching to them, and they for it."""
+    if connection.vendor == "postgresql":
+        _hold_advisory(exclusive=numbers)
+
+
 # --- level 3: requests, in ascending number, in one statement -----------------------------
 
 
@@ -227,6 +301,8 @@ def lock_for_merge(
         return set(
             FeatureRequest.objects.filter(duplicate_of_id=number).values_list("number", flat=True)
         )
+
+    hold_for_merge(number, into)
 
     def lock() -> tuple[FeatureRequest, FeatureRequest, list[FeatureRequest]]:
         moved = merged_into_number()

@@ -17,13 +17,14 @@ the services (a figure written by hand in the database) could leave behind.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from tracker.status.store import cache
+from tracker.status.store import cache, is_redis
 
 _KEY_VERSION = 3
 
@@ -79,7 +80,44 @@ def remember(*, number: int, language: str, merged_from: int | None, entry: Entr
 
 def forget(numbers: Iterable[int]) -> None:
     """Drop the cached pages of these requests: call it after the change is committed."""
+    numbers = list(numbers)
+    for number in numbers:
+        _held.pop(number, None)
     cache.delete_many([_stamp_key(number) for number in numbers])
+
+
+# --- pages held in this process's memory (with Redis only) ----------------------------------
+#
+# With REDIS_URL set, a page read from Redis is also held in the process for
+# STATUS_PAGE_LOCAL_SECONDS and served from there without asking Redis: the change that makes
+# it stale drops it at once in the process that made the change (`forget`, above), and
+# within those seconds in every other one. docs/status-page.md weighs it.
+
+_HELD_MOST = 10_000
+_held: dict[int, dict[tuple[str, int], tuple[float, Entry]]] = {}
+
+
+def _holding() -> bool:
+    return settings.STATUS_PAGE_LOCAL_SECONDS > 0 and is_redis()
+
+
+def held(*, number: int, language: str, merged_from: int | None) -> Entry | None:
+    """The page this process holds for the request, while it is fresh enough."""
+    if not _holding():
+        return None
+    entry = _held.get(number, {}).get((language, merged_from or 0))
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def hold(*, number: int, language: str, merged_from: int | None, entry: Entry) -> None:
+    if not _holding():
+        return
+    if len(_held) >= _HELD_MOST:
+        _held.clear()
+    until = time.monotonic() + settings.STATUS_PAGE_LOCAL_SECONDS
+    _held.setdefault(number, {})[(language, merged_from or 0)] = (until, entry)
 
 
 def forget_changed(sender: object, *, numbers: Iterable[int], **kwargs: Any) -> None:

@@ -35,8 +35,8 @@ return nil
 
 
 _COUNT_AND_GET = """
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
+if count == tonumber(ARGV[2]) then
     redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
 if #KEYS == 1 then
@@ -90,6 +90,11 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._wire = _django_internals(self)
+        # EVALSHA: the script's 40-character digest on the wire instead of its text (redis-py
+        # loads it again on NOSCRIPT, after a restart of Redis).
+        self._count_and_get = (
+            None if self._wire is None else self._wire.client.register_script(_COUNT_AND_GET)
+        )
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         if self._wire is None:
@@ -101,17 +106,15 @@ class RedisCache(django_redis.RedisCache):
         return int(value)
 
     def count_and_get_many(
-        self, counter: str, *, timeout: int, keys: Sequence[str]
+        self, counter: str, *, timeout: int, keys: Sequence[str], by: int = 1
     ) -> tuple[int, dict[str, Any]] | None:
-        """Add one to `counter` (created with this timeout) and read `keys`, atomically, in
+        """Add `by` to `counter` (created with this timeout) and read `keys`, atomically, in
         one round trip; None if this Django's internals are not the ones we know."""
-        if self._wire is None:
+        if self._wire is None or self._count_and_get is None:
             return None
         counter_key = self.make_and_validate_key(counter)
         names = {self.make_and_validate_key(key): key for key in keys}
-        count, values = self._wire.client.eval(
-            _COUNT_AND_GET, 1 + len(names), counter_key, *names, timeout
-        )
+        count, values = self._count_and_get(keys=[counter_key, *names], args=[timeout, by])
         found = {
             key: self._wire.loads(value)
             for key, value in zip(names.values(), values, strict=True)

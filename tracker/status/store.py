@@ -17,19 +17,24 @@ CACHE_ALIAS = "status_page"
 cache: BaseCache = ConnectionProxy(caches, CACHE_ALIAS)  # type: ignore[assignment]
 
 
+def is_redis() -> bool:
+    """Whether the status page's cache is Redis, shared by every process over the network."""
+    return isinstance(caches[CACHE_ALIAS], RedisCache)
+
+
 def count_and_get_many(
-    counter: str, *, timeout: int, keys: Sequence[str]
+    counter: str, *, timeout: int, keys: Sequence[str], by: int = 1
 ) -> tuple[int, dict[str, Any]]:
-    """Add one to `counter` and read `keys`: one round trip on Redis."""
+    """Add `by` to `counter` and read `keys`: one round trip on Redis."""
     backend = caches[CACHE_ALIAS]
     if isinstance(backend, RedisCache):
-        done = backend.count_and_get_many(counter, timeout=timeout, keys=keys)
+        done = backend.count_and_get_many(counter, timeout=timeout, keys=keys, by=by)
         if done is not None:
             return done
     # incr() is atomic; the first count of a window creates the counter with add(), and if
     # another thread created it meanwhile, counts on that one.
     try:
-        count = backend.incr(counter)
+        count = backend.incr(counter, by)
     except ValueError:
-        count = 1 if backend.add(counter, 1, timeout=timeout) else backend.incr(counter)
+        count = by if backend.add(counter, by, timeout=timeout) else backend.incr(counter, by)
     return count, backend.get_many(keys) if keys else {}

@@ -66,9 +66,11 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
     language = get_language()
     # Part of the cache key as typed; checked before a page mentions it.
     merged_from = parse_number(request.GET.get("from", ""))
+    # A page this process holds (with Redis) needs nothing read; else counting the look-up
+    # and reading the page is one cache round trip.
+    entry = pages.held(number=number, language=language, merged_from=merged_from)
     page_keys = pages.keys(number=number, language=language, merged_from=merged_from)
-    # Counting the look-up and reading the page is one cache round trip.
-    allowed, retry_after, found = lookup_allowed(request, read=page_keys)
+    allowed, retry_after, found = lookup_allowed(request, read=() if entry else page_keys)
     if not allowed:
         response = render(request, "status_page/rate_limited.html", status=429)
         response["Retry-After"] = str(retry_after)
@@ -76,9 +78,12 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
     if number > NUMBER_MAX:
         return _not_found(request, number)
 
-    stamp, entry = pages.lookup(
-        number=number, language=language, merged_from=merged_from, found=found
-    )
+    if entry is None:
+        stamp, entry = pages.lookup(
+            number=number, language=language, merged_from=merged_from, found=found
+        )
+        if entry is not None:
+            pages.hold(number=number, language=language, merged_from=merged_from, entry=entry)
     if entry is None:
         public = public_request(number=number, language=language)
         if public is None:
@@ -90,6 +95,7 @@ def request_page(request: HttpRequest, number: int) -> HttpResponse:
             html = render_to_string("status_page/request.html", context, request=request)
             entry = pages.Entry(stamp=stamp, html=html)
         pages.remember(number=number, language=language, merged_from=merged_from, entry=entry)
+        pages.hold(number=number, language=language, merged_from=merged_from, entry=entry)
 
     if entry.redirect_to is not None:
         survivor = reverse("status_page:request", kwargs={"number": entry.redirect_to})
