@@ -373,8 +373,9 @@ def test_a_bitrix24_result_false_is_a_failure(db, http_api, policy):
 # --- the schedule -------------------------------------------------------------------------
 
 
-@override_settings(TRACKER_NOTIFY_MAX_ATTEMPTS=10)
 def test_the_default_schedule_spans_days_as_standard_webhooks_recommends():
+    # Standard Webhooks: "retry delivery following a retry schedule spanning multiple
+    # days"; its example is ten attempts over 75 h 35 min. The defaults are all of it.
     policy = Policy.from_settings()
 
     waits = [policy.backoff(attempt) for attempt in range(1, policy.max_attempts)]

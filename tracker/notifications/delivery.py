@@ -64,8 +64,9 @@ ERROR_MAX = 1_000
 RATE_LIMIT_MIN_WAIT = 1.0
 LEASE_MARGIN = 1.0
 # Standard Webhooks' example schedule: after the first attempt, wait 5 s, 5 min, 30 min,
-# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. With TRACKER_NOTIFY_MAX_ATTEMPTS=10 a notification is
-# tried for three days before it is marked failed.
+# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: TRACKER_NOTIFY_SCHEDULE's default. With
+# TRACKER_NOTIFY_MAX_ATTEMPTS=10 (the default) a notification is tried for about 75 hours
+# before it is marked failed.
 STANDARD_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 # A lost database is tried again after 0.5 s, 1 s, 2 s, … at most this far apart.
 DB_RETRY_CAP = 30.0
@@ -119,11 +120,9 @@ class Policy:
             backoff_base=settings.TRACKER_NOTIFY_BACKOFF_BASE,
             backoff_cap=settings.TRACKER_NOTIFY_BACKOFF_CAP,
             timeout=settings.TRACKER_NOTIFY_HTTP_TIMEOUT,
-            schedule=parse_schedule(
-                getattr(settings, "TRACKER_NOTIFY_SCHEDULE", STANDARD_SCHEDULE)
-            ),
-            probe_base=float(getattr(settings, "TRACKER_NOTIFY_PROBE_BASE", 5)),
-            probe_cap=float(getattr(settings, "TRACKER_NOTIFY_PROBE_CAP", 300)),
+            schedule=parse_schedule(settings.TRACKER_NOTIFY_SCHEDULE),
+            probe_base=float(settings.TRACKER_NOTIFY_PROBE_BASE),
+            probe_cap=float(settings.TRACKER_NOTIFY_PROBE_CAP),
         )
 
     def backoff(self, attempt: int) -> float:
