@@ -8,12 +8,15 @@ those internals.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import select
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db import connection
-from django.db.models import ForeignKey, Model
+from django.db import OperationalError, connection
+from django.db.models import ForeignKey, Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -86,21 +89,135 @@ def insert_for_each(prototype: Model, *, field: str, ids: Sequence[int]) -> None
         )
 
 
+def lease_returning(candidates: QuerySet[Any], *, lease: datetime) -> list[Any]:
+    """Lease the notifications `candidates` selects (a query of their ids, with its FOR
+    UPDATE SKIP LOCKED) and read them with their threads, in one statement: `WITH picked
+    AS (…) UPDATE … SET leased_until = … FROM picked, thread … RETURNING …` (PostgreSQL;
+    called inside the claim's transaction). Returns the notifications, each with its
+    thread set, in no particular order."""
+    from tracker.models import Notification, Thread
+
+    qn = connection.ops.quote_name
+    n_fields = Notification._meta.concrete_fields
+    t_fields = Thread._meta.concrete_fields
+    pk = qn(Notification._meta.pk.column)
+    thread_fk = qn(Notification._meta.get_field("thread").column)
+    leased = qn(Notification._meta.get_field("leased_until").column)
+    returning = ", ".join(
+        [f"n.{qn(f.column)}" for f in n_fields] + [f"t.{qn(f.column)}" for f in t_fields]
+    )
+    picked_sql, picked_params = candidates.query.sql_with_params()
+    sql = (
+        f"WITH picked AS ({picked_sql}) "  # noqa: S608 (our own names and compiled query)
+        f"UPDATE {qn(Notification._meta.db_table)} AS n SET {leased} = %s "
+        f"FROM picked, {qn(Thread._meta.db_table)} AS t "
+        f"WHERE n.{pk} = picked.{pk} AND t.{qn(Thread._meta.pk.column)} = n.{thread_fk} "
+        f"RETURNING {returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*picked_params, lease])
+        rows = cursor.fetchall()
+    n_names = [f.attname for f in n_fields]
+    t_names = [f.attname for f in t_fields]
+    leased_rows = []
+    for row in rows:
+        notification = Notification.from_db(connection.alias, n_names, row[: len(n_names)])
+        notification.thread = Thread.from_db(connection.alias, t_names, row[len(n_names) :])
+        leased_rows.append(notification)
+    return leased_rows
+
+
+_MARK_DELIVERED = (
+    "UPDATE {table} SET state = {p}, delivered_at = {p}, leased_until = NULL, "
+    "attempts = attempts + 1, last_error = '' WHERE id = {p} AND state = {p}"
+)
+
+
+def _mark_delivered_params(notification_id: int) -> list[Any]:
+    from django.utils import timezone
+
+    from tracker.choices import DeliveryState
+
+    return [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING]
+
+
+def mark_delivered_later(notification_id: int) -> Callable[[], bool] | None:
+    """Hand `mark_delivered` to PostgreSQL without waiting for its answer, so that the
+    worker sends its next message while the statement runs; the returned function reads
+    the answer (whether it changed the row), and must be called before the connection is
+    used again. When this returns, the statement is in PostgreSQL's hands: it runs and
+    commits on its own (libpq's Sync ends its implicit transaction), whatever becomes of
+    the worker meanwhile. None where that cannot be done (not PostgreSQL, or inside a
+    transaction): call `mark_delivered` then. Raises django.db's OperationalError."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    from psycopg import Error as PsycopgError
+    from psycopg.pq import ExecStatus
+
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    table = connection.ops.quote_name(_notification_table())
+    sql = _MARK_DELIVERED.format(table=table, p="{}").format("$1", "$2", "$3", "$4")
+    state, at, pk, pending = _mark_delivered_params(notification_id)
+    params = [str(state).encode(), at.isoformat().encode(), str(pk).encode(), str(pending).encode()]
+    try:
+        pgconn.send_query_params(sql.encode(), params)
+        _wait(pgconn, write=True, until=lambda: pgconn.flush() == 0)
+    except (PsycopgError, OSError) as error:
+        raise OperationalError(f"could not send the delivery record: {error}") from error
+
+    def answer() -> bool:
+        try:
+            _wait(pgconn, write=False, until=lambda: not _still_busy(pgconn))
+            changed = None
+            while (result := pgconn.get_result()) is not None:
+                if result.status != ExecStatus.COMMAND_OK:
+                    message = (result.error_message or b"").decode(errors="replace")
+                    raise OperationalError(f"the delivery record failed: {message}")
+                changed = result.command_tuples == 1
+        except (PsycopgError, OSError) as error:
+            raise OperationalError(f"no answer to the delivery record: {error}") from error
+        if changed is None:
+            raise OperationalError("no answer to the delivery record")
+        return changed
+
+    return answer
+
+
+# How long a worker waits for PostgreSQL to take or answer a delivery record before it
+# treats the connection as lost.
+_PIPELINE_TIMEOUT = 30.0
+
+
+def _still_busy(pgconn: Any) -> bool:
+    pgconn.consume_input()
+    return bool(pgconn.is_busy())
+
+
+def _wait(pgconn: Any, *, write: bool, until: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + _PIPELINE_TIMEOUT
+    while not until():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise OSError("timed out")
+        sockets = [pgconn.socket]
+        select.select([] if write else sockets, sockets if write else [], [], left)
+
+
+def _notification_table() -> str:
+    from tracker.models import Notification
+
+    return Notification._meta.db_table
+
+
 def mark_delivered(notification_id: int) -> bool:
     """Record one delivery, in one short statement: the worker runs it after every message
     it sends, so the ORM's per-call cost would be paid a thousand times a second. Only a
     pending notification changes (one cancelled meanwhile stays cancelled). Returns
     whether it changed."""
-    from django.utils import timezone
-
-    from tracker.choices import DeliveryState
-    from tracker.models import Notification
-
-    table = connection.ops.quote_name(Notification._meta.db_table)
+    table = connection.ops.quote_name(_notification_table())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET state = %s, delivered_at = %s, leased_until = NULL, "  # noqa: S608
-            "attempts = attempts + 1, last_error = '' WHERE id = %s AND state = %s",
-            [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING],
+            _MARK_DELIVERED.format(table=table, p="%s"), _mark_delivered_params(notification_id)
         )
         return cursor.rowcount == 1

@@ -52,7 +52,7 @@ from django.utils import timezone
 from tracker import channels
 from tracker.channels import ChannelDown, DeliveryError, NeedsPerson, Outgoing, RateLimited
 from tracker.choices import DeliveryState
-from tracker.db import insert_if_absent, mark_delivered
+from tracker.db import insert_if_absent, lease_returning, mark_delivered, mark_delivered_later
 from tracker.models import Channel, DeliveryCount, Notification
 from tracker.notifications.messages import Facts, render_facts, render_subject, status_url
 from tracker.services.channels import PAUSE_CLEARED
@@ -73,6 +73,10 @@ DB_RETRY_CAP = 30.0
 DB_ERRORS = (OperationalError, InterfaceError)
 # Delivery latency (event to delivery) histogram buckets, in seconds: /metrics.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
+
+
+# What a batch has rendered: the status URL, subject and text of each event per language.
+Rendered = dict[tuple[Facts, str], tuple[str, str, str]]
 
 
 def parse_schedule(value: str | Iterable[float]) -> tuple[float, ...]:
@@ -181,7 +185,9 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
     now = now or timezone.now()
     lease = now + timedelta(seconds=policy.lease_seconds)
     ids = _claim_probes(policy=policy, now=now, lease=lease)
-    paused = list(Channel.objects.filter(paused_at__isnull=False).values_list("id", flat=True))
+    channels_by_id = Channel.objects.in_bulk()
+    paused = [pk for pk, channel in channels_by_id.items() if channel.is_paused]
+    limit = max(policy.batch_size - len(ids), 0)
     with transaction.atomic():
         candidates = Notification.objects.filter(due(now)).filter(_in_order())
         if paused:
@@ -190,19 +196,24 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
         candidates = candidates.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        claimed = list(
-            candidates.values_list("id", flat=True)[: max(policy.batch_size - len(ids), 0)]
+        if connection.vendor == "postgresql" and limit:
+            # One statement leases the batch and reads it with its threads.
+            batch = lease_returning(candidates.values("id")[:limit], lease=lease)
+        else:
+            claimed = list(candidates.values_list("id", flat=True)[:limit])
+            if claimed:
+                Notification.objects.filter(id__in=claimed).update(leased_until=lease)
+            batch = list(Notification.objects.filter(id__in=claimed).select_related("thread"))
+    if ids:
+        batch += Notification.objects.filter(id__in=ids, leased_until=lease).select_related(
+            "thread"
         )
-        if claimed:
-            Notification.objects.filter(id__in=claimed).update(leased_until=lease)
-    ids += claimed
-    if not ids:
-        return [], lease
-    batch = list(
-        Notification.objects.filter(id__in=ids, leased_until=lease)
-        .select_related("thread__channel")
-        .order_by("id")
-    )
+    for notification in batch:
+        thread = notification.thread
+        if thread.channel_id not in channels_by_id:  # made while we claimed
+            channels_by_id[thread.channel_id] = Channel.objects.get(pk=thread.channel_id)
+        thread.channel = channels_by_id[thread.channel_id]
+    batch.sort(key=lambda n: n.pk)
     return batch, lease
 
 
@@ -249,6 +260,11 @@ class _Batch:
     # Channels whose run of failures this batch started or ended.
     failing: set[int] = field(default_factory=set)
     counts: dict[tuple[int, str, float], float] = field(default_factory=lambda: defaultdict(float))
+    rendered: Rendered = field(default_factory=dict)
+    should_stop: Callable[[], bool] | None = None
+    # The delivery whose record PostgreSQL is running while the next message is sent, and
+    # the function that reads its answer.
+    pending: tuple[Notification, Callable[[], bool]] | None = None
 
 
 def deliver_batch(
@@ -261,20 +277,35 @@ def deliver_batch(
     true (SIGTERM), what is not sent yet is handed back at once for another worker."""
     policy = policy or Policy.from_settings()
     notifications, lease = claim(policy=policy, now=now)
-    batch = _Batch(policy=policy, lease=lease, outcome=Outcome(claimed=len(notifications)))
-    for position, notification in enumerate(notifications):
-        # Leave what we cannot finish before the lease ends to another worker, rather
-        # than send something another worker may be sending too.
-        if (should_stop and should_stop()) or timezone.now() + timedelta(
-            seconds=policy.timeout + LEASE_MARGIN
-        ) >= lease:
-            batch.outcome.released += _release(notifications[position:], lease=lease)
-            break
-        channel = notification.thread.channel
-        if channel.pk in batch.paused:
-            _put_back(notification, batch, until=batch.paused[channel.pk], error=None)
-            continue
-        _deliver(notification, batch, should_stop=should_stop)
+    batch = _Batch(
+        policy=policy,
+        lease=lease,
+        outcome=Outcome(claimed=len(notifications)),
+        should_stop=should_stop,
+    )
+
+    def settle_first(execute: Callable[..., Any], *args: Any) -> Any:
+        # Whatever else uses the connection waits for the record in flight.
+        _settle(batch)
+        return execute(*args)
+
+    try:
+        with connection.execute_wrapper(settle_first):
+            for position, notification in enumerate(notifications):
+                # Leave what we cannot finish before the lease ends to another worker,
+                # rather than send something another worker may be sending too.
+                if (should_stop and should_stop()) or timezone.now() + timedelta(
+                    seconds=policy.timeout + LEASE_MARGIN
+                ) >= lease:
+                    batch.outcome.released += _release(notifications[position:], lease=lease)
+                    break
+                channel = notification.thread.channel
+                if channel.pk in batch.paused:
+                    _put_back(notification, batch, until=batch.paused[channel.pk], error=None)
+                    continue
+                _deliver(notification, batch, should_stop=should_stop)
+    finally:
+        _settle(batch)
     _flush_counts(batch.counts)
     return batch.outcome
 
@@ -288,7 +319,7 @@ def _deliver(
     try:
         if not channel.is_active:
             raise NeedsPerson(f"Channel {channel.slug!r} is inactive.")
-        channels.send(outgoing(notification), timeout=batch.policy.timeout)
+        channels.send(outgoing(notification, batch.rendered), timeout=batch.policy.timeout)
     except DeliveryError as error:
         _failed(notification, batch, error=error, probe=probe)
     except Exception as error:  # a bug in a channel must not stop the worker
@@ -296,9 +327,7 @@ def _deliver(
         wrapped = DeliveryError(f"Unexpected error: {type(error).__name__}.")
         _charge(notification, batch, error=wrapped)
     else:
-        if _record_delivered(notification, should_stop=should_stop):
-            batch.outcome.delivered += 1
-            _count_delivery(batch, notification)
+        _record(notification, batch)
         if probe:
             _resume(channel)
         elif channel.failing_notification_id is not None or channel.pk in batch.failing:
@@ -404,9 +433,22 @@ def _resume(channel: Channel) -> None:
         wake_workers()
 
 
-def outgoing(notification: Notification) -> Outgoing:
+def outgoing(notification: Notification, rendered: Rendered | None = None) -> Outgoing:
+    """The message to post. A status change fanning out to thousands of threads is one
+    event in three languages: with `rendered`, a batch renders each of them once."""
     thread = notification.thread
     facts = Facts.of(notification)
+    key = (facts, thread.language)
+    texts = rendered.get(key) if rendered is not None else None
+    if texts is None:
+        texts = (
+            status_url(notification.request_id),
+            render_subject(facts, language=thread.language),
+            render_facts(facts, language=thread.language),
+        )
+        if rendered is not None:
+            rendered[key] = texts
+    url, subject, text = texts
     return Outgoing(
         id=notification.pk,
         event=notification.event,
@@ -415,11 +457,49 @@ def outgoing(notification: Notification) -> Outgoing:
         language=thread.language,
         number=notification.request_id,
         status=notification.status,
-        status_url=status_url(notification.request_id),
-        subject=render_subject(facts, language=thread.language),
-        text=render_facts(facts, language=thread.language),
+        status_url=url,
+        subject=subject,
+        text=text,
         created_at=notification.created_at,
     )
+
+
+def _record(notification: Notification, batch: _Batch) -> None:
+    """Record a delivery as soon as it succeeded. On PostgreSQL the UPDATE is handed to the
+    server, which runs and commits it while the worker sends the next message (the answer
+    is read before the connection is used again): a worker killed meanwhile has still
+    recorded every message but the one it was sending. Elsewhere, it is recorded at once."""
+    _settle(batch)
+    try:
+        answer = mark_delivered_later(notification.pk)
+    except DB_ERRORS:
+        _reset_connection()
+        answer = None
+    if answer is not None:
+        batch.pending = (notification, answer)
+    elif _record_delivered(notification, should_stop=batch.should_stop):
+        _count_recorded(batch, notification)
+
+
+def _settle(batch: _Batch) -> None:
+    """Read the answer to the delivery record in flight, if there is one."""
+    if batch.pending is None:
+        return
+    notification, answer = batch.pending
+    batch.pending = None
+    try:
+        changed = answer()
+    except DB_ERRORS:
+        # Whether it ran is not known: record it again (it only changes a pending row).
+        _reset_connection()
+        changed = _record_delivered(notification, should_stop=batch.should_stop)
+    if changed:
+        _count_recorded(batch, notification)
+
+
+def _count_recorded(batch: _Batch, notification: Notification) -> None:
+    batch.outcome.delivered += 1
+    _count_delivery(batch, notification)
 
 
 def _record_delivered(
