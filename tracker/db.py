@@ -8,14 +8,12 @@ those internals.
 
 from __future__ import annotations
 
-import select
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import OperationalError, connection
+from django.db import connection
 from django.db.models import ForeignKey, Model, QuerySet
 
 
@@ -139,69 +137,6 @@ def _mark_delivered_params(notification_id: int) -> list[Any]:
     from tracker.choices import DeliveryState
 
     return [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING]
-
-
-def mark_delivered_later(notification_id: int) -> Callable[[], bool] | None:
-    """Hand `mark_delivered` to PostgreSQL without waiting for its answer, so that the
-    worker sends its next message while the statement runs; the returned function reads
-    the answer (whether it changed the row), and must be called before the connection is
-    used again. When this returns, the statement is in PostgreSQL's hands: it runs and
-    commits on its own (libpq's Sync ends its implicit transaction), whatever becomes of
-    the worker meanwhile. None where that cannot be done (not PostgreSQL, or inside a
-    transaction): call `mark_delivered` then. Raises django.db's OperationalError."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return None
-    from psycopg import Error as PsycopgError
-    from psycopg.pq import ExecStatus
-
-    connection.ensure_connection()
-    pgconn = connection.connection.pgconn
-    table = connection.ops.quote_name(_notification_table())
-    sql = _MARK_DELIVERED.format(table=table, p="{}").format("$1", "$2", "$3", "$4")
-    state, at, pk, pending = _mark_delivered_params(notification_id)
-    params = [str(state).encode(), at.isoformat().encode(), str(pk).encode(), str(pending).encode()]
-    try:
-        pgconn.send_query_params(sql.encode(), params)
-        _wait(pgconn, write=True, until=lambda: pgconn.flush() == 0)
-    except (PsycopgError, OSError) as error:
-        raise OperationalError(f"could not send the delivery record: {error}") from error
-
-    def answer() -> bool:
-        try:
-            _wait(pgconn, write=False, until=lambda: not _still_busy(pgconn))
-            changed = None
-            while (result := pgconn.get_result()) is not None:
-                if result.status != ExecStatus.COMMAND_OK:
-                    message = (result.error_message or b"").decode(errors="replace")
-                    raise OperationalError(f"the delivery record failed: {message}")
-                changed = result.command_tuples == 1
-        except (PsycopgError, OSError) as error:
-            raise OperationalError(f"no answer to the delivery record: {error}") from error
-        if changed is None:
-            raise OperationalError("no answer to the delivery record")
-        return changed
-
-    return answer
-
-
-# How long a worker waits for PostgreSQL to take or answer a delivery record before it
-# treats the connection as lost.
-_PIPELINE_TIMEOUT = 30.0
-
-
-def _still_busy(pgconn: Any) -> bool:
-    pgconn.consume_input()
-    return bool(pgconn.is_busy())
-
-
-def _wait(pgconn: Any, *, write: bool, until: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + _PIPELINE_TIMEOUT
-    while not until():
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise OSError("timed out")
-        sockets = [pgconn.socket]
-        select.select([] if write else sockets, sockets if write else [], [], left)
 
 
 def _notification_table() -> str:

@@ -139,7 +139,28 @@ def test_connection_refused_for_everyone_pauses_the_channel(db, policy):
 
     channel.refresh_from_db()
     assert channel.pause_reason.startswith("Could not connect")
-    assert sum(Notification.objects.values_list("attempts", flat=True)) <= 1
+    assert sum(Notification.objects.values_list("attempts", flat=True)) == 0
+
+
+def test_a_receiver_that_refuses_connections_pauses_at_once_even_for_one_notification(db, policy):
+    # Nothing listens on port 9 (discard) here: the connection is refused, so no message
+    # reached the receiver and none is to blame. The lone notification keeps its attempts.
+    channel = ChannelFactory(
+        slug="hooks-gone",
+        kind=ChannelKind.WEBHOOK,
+        config={"url": "http://127.0.0.1:9/hook"},
+        secrets={"signing_key": "whsec_" + "YSBzaWduaW5nIGtleSBvZiB0aGlydHktdHdvIGJ5dGVz"},
+    )
+    log_in_thread(ThreadFactory(channel=channel), title="One")
+
+    for round_ in range(3):
+        deliver_batch(policy=policy, now=later(round_ * 400))
+
+    channel.refresh_from_db()
+    assert channel.paused_at is not None and not channel.needs_person
+    assert channel.pause_reason == "Could not connect: ConnectionRefusedError."
+    notification = Notification.objects.get()
+    assert (notification.state, notification.attempts) == (DeliveryState.PENDING, 0)
 
 
 # --- errors that need a person ------------------------------------------------------------

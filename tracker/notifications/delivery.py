@@ -50,9 +50,16 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from tracker import channels
-from tracker.channels import ChannelDown, DeliveryError, NeedsPerson, Outgoing, RateLimited
+from tracker.channels import (
+    ChannelDown,
+    DeliveryError,
+    NeedsPerson,
+    Outgoing,
+    RateLimited,
+    Unreachable,
+)
 from tracker.choices import DeliveryState
-from tracker.db import insert_if_absent, lease_returning, mark_delivered, mark_delivered_later
+from tracker.db import insert_if_absent, lease_returning, mark_delivered
 from tracker.models import Channel, DeliveryCount, Notification
 from tracker.notifications.messages import Facts, render_facts, render_subject, status_url
 from tracker.services.channels import PAUSE_CLEARED
@@ -262,9 +269,6 @@ class _Batch:
     counts: dict[tuple[int, str, float], float] = field(default_factory=lambda: defaultdict(float))
     rendered: Rendered = field(default_factory=dict)
     should_stop: Callable[[], bool] | None = None
-    # The delivery whose record PostgreSQL is running while the next message is sent, and
-    # the function that reads its answer.
-    pending: tuple[Notification, Callable[[], bool]] | None = None
 
 
 def deliver_batch(
@@ -283,29 +287,19 @@ def deliver_batch(
         outcome=Outcome(claimed=len(notifications)),
         should_stop=should_stop,
     )
-
-    def settle_first(execute: Callable[..., Any], *args: Any) -> Any:
-        # Whatever else uses the connection waits for the record in flight.
-        _settle(batch)
-        return execute(*args)
-
-    try:
-        with connection.execute_wrapper(settle_first):
-            for position, notification in enumerate(notifications):
-                # Leave what we cannot finish before the lease ends to another worker,
-                # rather than send something another worker may be sending too.
-                if (should_stop and should_stop()) or timezone.now() + timedelta(
-                    seconds=policy.timeout + LEASE_MARGIN
-                ) >= lease:
-                    batch.outcome.released += _release(notifications[position:], lease=lease)
-                    break
-                channel = notification.thread.channel
-                if channel.pk in batch.paused:
-                    _put_back(notification, batch, until=batch.paused[channel.pk], error=None)
-                    continue
-                _deliver(notification, batch, should_stop=should_stop)
-    finally:
-        _settle(batch)
+    for position, notification in enumerate(notifications):
+        # Leave what we cannot finish before the lease ends to another worker, rather
+        # than send something another worker may be sending too.
+        if (should_stop and should_stop()) or timezone.now() + timedelta(
+            seconds=policy.timeout + LEASE_MARGIN
+        ) >= lease:
+            batch.outcome.released += _release(notifications[position:], lease=lease)
+            break
+        channel = notification.thread.channel
+        if channel.pk in batch.paused:
+            _put_back(notification, batch, until=batch.paused[channel.pk], error=None)
+            continue
+        _deliver(notification, batch, should_stop=should_stop)
     _flush_counts(batch.counts)
     return batch.outcome
 
@@ -359,7 +353,7 @@ def _failed(
         batch.paused[channel.pk] = None
         _put_back(notification, batch, until=None, error=message)
     elif isinstance(error, ChannelDown) and (
-        probe or not _first_to_fail(channel, notification, batch)
+        probe or isinstance(error, Unreachable) or not _first_to_fail(channel, notification, batch)
     ):
         failures = channel.probe_failures + 1 if probe else 1
         probe_at = now + timedelta(seconds=batch.policy.probe_backoff(failures))
@@ -465,35 +459,7 @@ def outgoing(notification: Notification, rendered: Rendered | None = None) -> Ou
 
 
 def _record(notification: Notification, batch: _Batch) -> None:
-    """Record a delivery as soon as it succeeded. On PostgreSQL the UPDATE is handed to the
-    server, which runs and commits it while the worker sends the next message (the answer
-    is read before the connection is used again): a worker killed meanwhile has still
-    recorded every message but the one it was sending. Elsewhere, it is recorded at once."""
-    _settle(batch)
-    try:
-        answer = mark_delivered_later(notification.pk)
-    except DB_ERRORS:
-        _reset_connection()
-        answer = None
-    if answer is not None:
-        batch.pending = (notification, answer)
-    elif _record_delivered(notification, should_stop=batch.should_stop):
-        _count_recorded(batch, notification)
-
-
-def _settle(batch: _Batch) -> None:
-    """Read the answer to the delivery record in flight, if there is one."""
-    if batch.pending is None:
-        return
-    notification, answer = batch.pending
-    batch.pending = None
-    try:
-        changed = answer()
-    except DB_ERRORS:
-        # Whether it ran is not known: record it again (it only changes a pending row).
-        _reset_connection()
-        changed = _record_delivered(notification, should_stop=batch.should_stop)
-    if changed:
+    if _record_delivered(notification, should_stop=batch.should_stop):
         _count_recorded(batch, notification)
 
 
