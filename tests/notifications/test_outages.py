@@ -476,3 +476,25 @@ def test_a_delivered_notification_is_not_cancelled(three_threads):
     Notification.objects.filter(pk=delivered.pk).update(state=DeliveryState.DELIVERED)
 
     assert services.notification_cancel(ids=[delivered.pk], reason="late") == 0
+
+
+def test_failed_notifications_are_announced_on_the_admin_index_channels_and_outbox(
+    three_threads, webhook_channel, client
+):
+    stuck = Notification.objects.order_by("id").first()
+    Notification.objects.filter(pk=stuck.pk).update(
+        state=DeliveryState.FAILED, attempts=10, last_error="Webhook: HTTP 400."
+    )
+    client.force_login(UserFactory(username="pm", is_staff=True, groups=["Product managers"]))
+
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:tracker_channel_changelist"),
+        reverse("admin:tracker_channel_change", args=[webhook_channel.pk]),
+        reverse("admin:tracker_notification_changelist"),
+    ):
+        html = client.get(url).content.decode()
+        assert "1 notification(s) of channel hooks-main failed and hold their threads" in html, url
+
+    services.notification_cancel(ids=[stuck.pk], reason="The chat was deleted.")
+    assert "failed and hold" not in client.get(reverse("admin:index")).content.decode()
