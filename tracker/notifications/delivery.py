@@ -77,6 +77,12 @@ LEASE_MARGIN = 1.0
 STANDARD_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 # A lost database is tried again after 0.5 s, 1 s, 2 s, … at most this far apart.
 DB_RETRY_CAP = 30.0
+# A delivery waiting to be recorded tries at least this often, and a worker that got its
+# database back waits twice as long before it claims anything: the notification of a
+# delivery made while the database was away is recorded before its lease, run out
+# meanwhile, can be taken over (and the message sent again) by another worker.
+RECORD_RETRY_CAP = 1.0
+RECOVERY_GRACE = 2 * RECORD_RETRY_CAP
 DB_ERRORS = (OperationalError, InterfaceError)
 # Delivery latency (event to delivery) histogram buckets, in seconds: /metrics.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
@@ -473,14 +479,17 @@ def _record_delivered(
 ) -> bool:
     """Record a delivery at once. It has happened, whatever the lease says now, so a lost
     database is waited for rather than the record dropped (which would send it twice)."""
-    wait = 0.5
+    wait, tries = 0.5, 0
     while True:
         try:
             return mark_delivered(notification.pk)
         except DB_ERRORS as error:
             if connection.in_atomic_block or (should_stop and should_stop()):
                 raise
-            logger.warning(
+            tries += 1
+            # Once, then every minute or so: it tries every second.
+            log = logger.warning if tries % 60 == 1 else logger.debug
+            log(
                 "database unavailable (%s): recording notification %s again in %.1f s",
                 type(error).__name__,
                 notification.pk,
@@ -488,7 +497,7 @@ def _record_delivered(
             )
             _reset_connection()
             time.sleep(wait)
-            wait = min(wait * 2, DB_RETRY_CAP)
+            wait = min(wait * 2, RECORD_RETRY_CAP)
 
 
 def _charge(
@@ -679,6 +688,11 @@ def run(
             if not connection.in_atomic_block:
                 close_old_connections()
             try:
+                if db_wait:
+                    # Back, or still away (this raises): let deliveries made meanwhile
+                    # be recorded before claiming (RECORD_RETRY_CAP).
+                    connection.ensure_connection()
+                    _sleep(RECOVERY_GRACE, should_stop)
                 if not once:
                     wakeup.listen()
                 outcome = deliver_batch(policy=policy, should_stop=should_stop)
