@@ -78,9 +78,10 @@ STANDARD_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 7200
 # A lost database is tried again after 0.5 s, 1 s, 2 s, … at most this far apart.
 DB_RETRY_CAP = 30.0
 # A delivery waiting to be recorded tries at least this often, and a worker that got its
-# database back waits twice as long before it claims anything: the notification of a
-# delivery made while the database was away is recorded before its lease, run out
-# meanwhile, can be taken over (and the message sent again) by another worker.
+# database back (in its loop, or recording a delivery of its own) waits twice as long
+# before it claims anything: the notification of a delivery made while the database was
+# away is recorded before its lease, run out meanwhile, can be taken over (and the message
+# sent again) by another worker.
 RECORD_RETRY_CAP = 1.0
 RECOVERY_GRACE = 2 * RECORD_RETRY_CAP
 DB_ERRORS = (OperationalError, InterfaceError)
@@ -482,7 +483,7 @@ def _record_delivered(
     wait, tries = 0.5, 0
     while True:
         try:
-            return mark_delivered(notification.pk)
+            changed = mark_delivered(notification.pk)
         except DB_ERRORS as error:
             if connection.in_atomic_block or (should_stop and should_stop()):
                 raise
@@ -498,6 +499,12 @@ def _record_delivered(
             _reset_connection()
             time.sleep(wait)
             wait = min(wait * 2, RECORD_RETRY_CAP)
+            continue
+        if tries:
+            # The database is back: another worker may still be waiting to record what it
+            # delivered meanwhile. Give it the time before this one claims its lease.
+            _sleep(RECOVERY_GRACE, should_stop)
+        return changed
 
 
 def _charge(
