@@ -46,6 +46,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.similar_vectors --suite --docs
 	$(BIN)/python -m bench.deadlines
 	$(BIN)/python -m bench.hot
+	$(BIN)/python -m bench.delivery
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -1,13 +1,16 @@
 """Benchmark: how soon a status change reaches its thread, and how fast workers deliver.
 
     .venv/bin/python -m bench.delivery [--changes 50] [--threads 10000] [--workers 4]
+        [--database-url postgres://…] [--no-docs]
 
-It uses its own PostgreSQL database (DATABASE_URL, default
-postgres://postgres@127.0.0.1:5432/tracker_bench_delivery), drops, creates and migrates
-it, starts a local webhook receiver in its own process (verifying every signature with
-the `standardwebhooks` package and noting when each message arrived) and W worker
-processes (`manage.py deliver_notifications`, the real command, with the default poll of
+`make bench` runs it. It uses its own PostgreSQL database (default
+postgres://postgres@127.0.0.1:5432/tracker_bench_delivery; never DATABASE_URL, which it
+would drop), drops, creates and migrates it, starts a local webhook receiver in its own
+process (verifying every signature with the `standardwebhooks` package and noting when
+each message arrived) and W worker processes (`manage.py deliver_notifications`, the real
+command, in the production environment, DEBUG=0, with the default poll of
 TRACKER_NOTIFY_POLL_SECONDS=1 s: an idle worker is woken by LISTEN/NOTIFY, not by polling).
+It writes its figures into its section of docs/benchmarks.md unless --no-docs.
 
 1. Latency: C times, with the workers idle, one status change of a request raised in one
    thread (the service call, committed), and the time until the receiver has it.
@@ -33,8 +36,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/tracker_bench_delivery"
+DEFAULT_URL = common.database_url("tracker_bench_delivery")
+DOCS = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:delivery:start -->", "<!-- bench:delivery:end -->"
 SECRET = "whsec_" + base64.b64encode(b"benchmark signing key, 32 bytes!").decode()
 LATENCY_TARGET_S = 0.2
 RATE_TARGET = 1_000
@@ -82,23 +89,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=10_000, help="threads of the fan-out")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="dropped and made again")
+    parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
     args = parser.parse_args(argv)
 
-    url = os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
-    os.environ.update(
+    url = args.database_url
+    if not url.startswith("postgres"):
+        print("This benchmark needs PostgreSQL (--database-url postgres://…).")
+        return 2
+    env = common.production_env(
+        url,
         DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="1",
-        LOG_LEVEL="WARNING",
         TRACKER_NOTIFY_BATCH_SIZE=str(args.batch_size),
     )
-    if not url.startswith("postgres"):
-        print("This benchmark needs PostgreSQL (DATABASE_URL=postgres://…).")
-        return 2
-    recreate_database(url)
-
-    import django
-
-    django.setup()
+    common.recreate_database(url)
+    common.setup_django(env)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -152,7 +157,17 @@ def main(argv: list[str] | None = None) -> int:
         "undelivered": Notification.objects.exclude(state=DeliveryState.DELIVERED).count(),
         "cpus": os.cpu_count(),
     }
-    print(render(figures))
+    report = render(figures)
+    print(report)
+    if not args.no_docs:
+        common.write_section(
+            DOCS,
+            START,
+            END,
+            f"{report}\n\nMeasured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with "
+            f"`.venv/bin/python -m bench.delivery --changes {args.changes} --threads "
+            f"{args.threads}` (`make bench` runs it with the defaults), PostgreSQL on 127.0.0.1.",
+        )
     ok = (
         figures["median_s"] < LATENCY_TARGET_S
         and figures["rate"] >= RATE_TARGET
@@ -160,15 +175,6 @@ def main(argv: list[str] | None = None) -> int:
         and figures["rejected"] == 0
     )
     return 0 if ok else 1
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _channel(url: str) -> Any:

@@ -277,17 +277,45 @@ TRACKER_PARTNER_DIRECTORY_URL = env(
 TRACKER_MARKETPLACE_SUPPORT_URL = env(
     "TRACKER_MARKETPLACE_SUPPORT_URL", "https://www.bitrix24.com/apps/"
 )
-# After this many failed attempts a notification is marked failed (admin can retry it).
-TRACKER_NOTIFY_MAX_ATTEMPTS = env_int("TRACKER_NOTIFY_MAX_ATTEMPTS", 8)
-# Retries wait base * 2^(attempt-1) seconds with full jitter, at most cap seconds.
+# How long one notification keeps being tried when its own message is refused (an outage is
+# the channel's: the channel is paused and probed, and nothing spends an attempt). The waits
+# after each failed attempt, in seconds, each ±10 %: Standard Webhooks' example schedule
+# (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h), the last step repeating if there
+# are more attempts than steps. Empty: exponential backoff, BACKOFF_BASE * 2^(attempt-1)
+# seconds with jitter, at most BACKOFF_CAP.
+TRACKER_NOTIFY_SCHEDULE = env(
+    "TRACKER_NOTIFY_SCHEDULE", "5,300,1800,7200,18000,36000,50400,72000,86400"
+)
 TRACKER_NOTIFY_BACKOFF_BASE = env_float("TRACKER_NOTIFY_BACKOFF_BASE", 5)
 TRACKER_NOTIFY_BACKOFF_CAP = env_float("TRACKER_NOTIFY_BACKOFF_CAP", 3600)
+# After this many failed attempts a notification is marked failed and holds its thread until
+# someone retries or cancels it in the admin. 10 is the first attempt and the nine waits of
+# the schedule above: about 75 hours, "a retry schedule spanning multiple days" as Standard
+# Webhooks recommends, so a receiver broken over a weekend still gets its messages.
+TRACKER_NOTIFY_MAX_ATTEMPTS = env_int("TRACKER_NOTIFY_MAX_ATTEMPTS", 10)
+# A paused channel (down for everyone, or rate limited) is probed with one of its
+# notifications after PROBE_BASE seconds, doubling after each failed probe up to PROBE_CAP.
+TRACKER_NOTIFY_PROBE_BASE = env_float("TRACKER_NOTIFY_PROBE_BASE", 5)
+TRACKER_NOTIFY_PROBE_CAP = env_float("TRACKER_NOTIFY_PROBE_CAP", 300)
 # A claimed notification is another worker's to take once this lease runs out.
 TRACKER_NOTIFY_LEASE_SECONDS = env_int("TRACKER_NOTIFY_LEASE_SECONDS", 60)
 TRACKER_NOTIFY_BATCH_SIZE = env_int("TRACKER_NOTIFY_BATCH_SIZE", 100)
 TRACKER_NOTIFY_HTTP_TIMEOUT = env_float("TRACKER_NOTIFY_HTTP_TIMEOUT", 10)
 # How long an idle worker sleeps before looking for due notifications again.
 TRACKER_NOTIFY_POLL_SECONDS = env_float("TRACKER_NOTIFY_POLL_SECONDS", 1)
+# When a person is needed (`manage.py notifications_status` exits 1, the admin says so,
+# /metrics' tracker_outbox_problems is above 0): due notifications of a working channel
+# waiting longer than ALERT_LAG seconds (no worker running, or too few), or a channel paused
+# by an outage for longer than ALERT_OUTAGE seconds.
+TRACKER_NOTIFY_ALERT_LAG = env_float("TRACKER_NOTIFY_ALERT_LAG", 300)
+TRACKER_NOTIFY_ALERT_OUTAGE = env_float("TRACKER_NOTIFY_ALERT_OUTAGE", 3600)
+
+# --- Monitoring ----------------------------------------------------------------------------
+# /metrics, the outbox and its deliveries in the Prometheus text format: a 404 unless
+# METRICS_ENABLED. With METRICS_TOKEN set, a scrape must send `Authorization: Bearer <token>`
+# (set it whenever /metrics is reachable from outside the machine).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 
 # --- Public texts per language (tracker.public_text, docs/notifications.md) -----------------
 # Which version of a request's public title or a public note a reader gets when there is

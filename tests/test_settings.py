@@ -136,3 +136,41 @@ def test_an_unknown_public_text_fallback_stops_the_start(settings):
 
     with pytest.raises(SystemCheckError, match="TRACKER_PUBLIC_TEXT_FALLBACK: Unknown fallback de"):
         call_command("check")
+
+
+def test_the_notification_and_monitoring_settings_are_read_from_the_environment():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.TRACKER_NOTIFY_SCHEDULE, s.TRACKER_NOTIFY_MAX_ATTEMPTS, "
+        "s.TRACKER_NOTIFY_PROBE_BASE, s.TRACKER_NOTIFY_PROBE_CAP, s.TRACKER_NOTIFY_ALERT_LAG, "
+        "s.TRACKER_NOTIFY_ALERT_OUTAGE, s.METRICS_ENABLED, s.METRICS_TOKEN)"
+    )
+    defaults = manage("shell", "-v", "0", "-c", code, DEBUG="1")
+    given = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        code,
+        DEBUG="1",
+        TRACKER_NOTIFY_SCHEDULE="1,2",
+        TRACKER_NOTIFY_MAX_ATTEMPTS="3",
+        TRACKER_NOTIFY_PROBE_BASE="0.5",
+        TRACKER_NOTIFY_PROBE_CAP="9",
+        TRACKER_NOTIFY_ALERT_LAG="60",
+        TRACKER_NOTIFY_ALERT_OUTAGE="600",
+        METRICS_ENABLED="1",
+        METRICS_TOKEN="scrape-me",
+    )
+
+    # The defaults: Standard Webhooks' schedule, all ten attempts of it (about 75 hours).
+    assert defaults.stdout.split() == [
+        "5,300,1800,7200,18000,36000,50400,72000,86400",
+        "10",
+        "5.0",
+        "300.0",
+        "300.0",
+        "3600.0",
+        "False",
+    ]
+    assert given.stdout.split() == ["1,2", "3", "0.5", "9.0", "60.0", "600.0", "True", "scrape-me"]

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import ForeignKey, Model
+from django.db.models import ForeignKey, Model, QuerySet
 from django.utils import timezone
 
 
@@ -88,22 +88,73 @@ def insert_for_each(prototype: Model, *, field: str, ids: Sequence[int]) -> None
         )
 
 
+def lease_returning(candidates: QuerySet[Any], *, lease: datetime) -> list[Any]:
+    """Lease the notifications `candidates` selects (a query of their ids, with its FOR
+    UPDATE SKIP LOCKED) and read them with their threads, in one statement: `WITH picked
+    AS (…) UPDATE … SET leased_until = … FROM picked, thread … RETURNING …` (PostgreSQL;
+    called inside the claim's transaction). Returns the notifications, each with its
+    thread set, in no particular order."""
+    from tracker.models import Notification, Thread
+
+    qn = connection.ops.quote_name
+    n_fields = Notification._meta.concrete_fields
+    t_fields = Thread._meta.concrete_fields
+    pk = qn(Notification._meta.pk.column)
+    thread_fk = qn(Notification._meta.get_field("thread").column)
+    leased = qn(Notification._meta.get_field("leased_until").column)
+    returning = ", ".join(
+        [f"n.{qn(f.column)}" for f in n_fields] + [f"t.{qn(f.column)}" for f in t_fields]
+    )
+    picked_sql, picked_params = candidates.query.sql_with_params()
+    sql = (
+        f"WITH picked AS ({picked_sql}) "  # noqa: S608 (our own names and compiled query)
+        f"UPDATE {qn(Notification._meta.db_table)} AS n SET {leased} = %s "
+        f"FROM picked, {qn(Thread._meta.db_table)} AS t "
+        f"WHERE n.{pk} = picked.{pk} AND t.{qn(Thread._meta.pk.column)} = n.{thread_fk} "
+        f"RETURNING {returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*picked_params, lease])
+        rows = cursor.fetchall()
+    n_names = [f.attname for f in n_fields]
+    t_names = [f.attname for f in t_fields]
+    leased_rows = []
+    for row in rows:
+        notification = Notification.from_db(connection.alias, n_names, row[: len(n_names)])
+        notification.thread = Thread.from_db(connection.alias, t_names, row[len(n_names) :])
+        leased_rows.append(notification)
+    return leased_rows
+
+
+_MARK_DELIVERED = (
+    "UPDATE {table} SET state = {p}, delivered_at = {p}, leased_until = NULL, "
+    "attempts = attempts + 1, last_error = '' WHERE id = {p} AND state = {p}"
+)
+
+
+def _mark_delivered_params(notification_id: int) -> list[Any]:
+    from django.utils import timezone
+
+    from tracker.choices import DeliveryState
+
+    return [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING]
+
+
+def _notification_table() -> str:
+    from tracker.models import Notification
+
+    return Notification._meta.db_table
+
+
 def mark_delivered(notification_id: int) -> bool:
     """Record one delivery, in one short statement: the worker runs it after every message
     it sends, so the ORM's per-call cost would be paid a thousand times a second. Only a
     pending notification changes (one cancelled meanwhile stays cancelled). Returns
     whether it changed."""
-    from django.utils import timezone
-
-    from tracker.choices import DeliveryState
-    from tracker.models import Notification
-
-    table = connection.ops.quote_name(Notification._meta.db_table)
+    table = connection.ops.quote_name(_notification_table())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET state = %s, delivered_at = %s, leased_until = NULL, "  # noqa: S608
-            "attempts = attempts + 1, last_error = '' WHERE id = %s AND state = %s",
-            [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING],
+            _MARK_DELIVERED.format(table=table, p="%s"), _mark_delivered_params(notification_id)
         )
         return cursor.rowcount == 1
 

@@ -129,9 +129,9 @@ def _totals() -> Iterator[Metric]:
 
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
-    if not getattr(settings, "METRICS_ENABLED", False):
+    if not settings.METRICS_ENABLED:
         raise Http404
-    token = getattr(settings, "METRICS_TOKEN", "")
+    token = settings.METRICS_TOKEN
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import ChannelFactory, ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import ChannelKind, DeliveryState, Event, Language, Status
-from tracker.models import Notification
+from tracker.models import Channel, Notification
 from tracker.notifications.delivery import deliver_batch
 from tracker.notifications.messages import render
 
@@ -318,7 +318,7 @@ def test_an_email_reply_lands_in_the_customers_thread(db, smtp_server, policy):
     assert body.replace("\r\n", "\n").strip() == render(notification)
 
 
-def test_an_unreachable_smtp_server_is_retried(db, policy):
+def test_an_smtp_server_refusing_connections_pauses_the_channel(db, policy):
     channel = ChannelFactory(
         slug="mail-gone",
         kind=ChannelKind.EMAIL,
@@ -330,9 +330,9 @@ def test_an_unreachable_smtp_server_is_retried(db, policy):
     deliver_batch(policy=policy)
 
     notification = Notification.objects.get()
-    assert notification.attempts == 1
-    assert notification.last_error.startswith("SMTP:")
-    assert "smtp-password" not in notification.last_error
+    assert notification.attempts == 0  # nothing reached the server: not the message's fault
+    assert notification.last_error == "SMTP: ConnectionRefusedError."
+    assert Channel.objects.get(pk=channel.pk).pause_reason == "SMTP: ConnectionRefusedError."
 
 
 # --- log --------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def start_worker(*args, **settings):
     db = connection.settings_dict
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "1",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "ERROR"),

@@ -92,7 +92,7 @@ def start_worker(**env):
         cwd=BASE_DIR,
         env={
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.notifications.worker_settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DEBUG": "1",
             "DATABASE_URL": database_url(),
             # libpq names the workers' sessions, so that the checks below count theirs only,

@@ -139,7 +139,28 @@ def test_connection_refused_for_everyone_pauses_the_channel(db, policy):
 
     channel.refresh_from_db()
     assert channel.pause_reason.startswith("Could not connect")
-    assert sum(Notification.objects.values_list("attempts", flat=True)) <= 1
+    assert sum(Notification.objects.values_list("attempts", flat=True)) == 0
+
+
+def test_a_receiver_that_refuses_connections_pauses_at_once_even_for_one_notification(db, policy):
+    # Nothing listens on port 9 (discard) here: the connection is refused, so no message
+    # reached the receiver and none is to blame. The lone notification keeps its attempts.
+    channel = ChannelFactory(
+        slug="hooks-gone",
+        kind=ChannelKind.WEBHOOK,
+        config={"url": "http://127.0.0.1:9/hook"},
+        secrets={"signing_key": "whsec_" + "YSBzaWduaW5nIGtleSBvZiB0aGlydHktdHdvIGJ5dGVz"},
+    )
+    log_in_thread(ThreadFactory(channel=channel), title="One")
+
+    for round_ in range(3):
+        deliver_batch(policy=policy, now=later(round_ * 400))
+
+    channel.refresh_from_db()
+    assert channel.paused_at is not None and not channel.needs_person
+    assert channel.pause_reason == "Could not connect: ConnectionRefusedError."
+    notification = Notification.objects.get()
+    assert (notification.state, notification.attempts) == (DeliveryState.PENDING, 0)
 
 
 # --- errors that need a person ------------------------------------------------------------
@@ -373,8 +394,9 @@ def test_a_bitrix24_result_false_is_a_failure(db, http_api, policy):
 # --- the schedule -------------------------------------------------------------------------
 
 
-@override_settings(TRACKER_NOTIFY_MAX_ATTEMPTS=10)
 def test_the_default_schedule_spans_days_as_standard_webhooks_recommends():
+    # Standard Webhooks: "retry delivery following a retry schedule spanning multiple
+    # days"; its example is ten attempts over 75 h 35 min. The defaults are all of it.
     policy = Policy.from_settings()
 
     waits = [policy.backoff(attempt) for attempt in range(1, policy.max_attempts)]
@@ -454,3 +476,25 @@ def test_a_delivered_notification_is_not_cancelled(three_threads):
     Notification.objects.filter(pk=delivered.pk).update(state=DeliveryState.DELIVERED)
 
     assert services.notification_cancel(ids=[delivered.pk], reason="late") == 0
+
+
+def test_failed_notifications_are_announced_on_the_admin_index_channels_and_outbox(
+    three_threads, webhook_channel, client
+):
+    stuck = Notification.objects.order_by("id").first()
+    Notification.objects.filter(pk=stuck.pk).update(
+        state=DeliveryState.FAILED, attempts=10, last_error="Webhook: HTTP 400."
+    )
+    client.force_login(UserFactory(username="pm", is_staff=True, groups=["Product managers"]))
+
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:tracker_channel_changelist"),
+        reverse("admin:tracker_channel_change", args=[webhook_channel.pk]),
+        reverse("admin:tracker_notification_changelist"),
+    ):
+        html = client.get(url).content.decode()
+        assert "1 notification(s) of channel hooks-main failed and hold their threads" in html, url
+
+    services.notification_cancel(ids=[stuck.pk], reason="The chat was deleted.")
+    assert "failed and hold" not in client.get(reverse("admin:index")).content.decode()

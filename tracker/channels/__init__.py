@@ -24,6 +24,7 @@ from tracker.channels.base import (
     Outgoing,
     RateLimited,
     Setting,
+    Unreachable,
 )
 from tracker.choices import ChannelKind, Language
 from tracker.errors import TrackerError
@@ -177,6 +178,7 @@ __all__ = [
     "NeedsPerson",
     "Outgoing",
     "RateLimited",
+    "Unreachable",
     "check_thread_ref",
     "clean_config",
     "clean_secret",

@@ -52,6 +52,12 @@ class ChannelDown(DeliveryError):
     the worker pauses the channel instead of spending attempts."""
 
 
+class Unreachable(ChannelDown):
+    """The receiver could not be reached at all (connection refused, its host name
+    unknown): no message got there, so it cannot be this message's fault, and the worker
+    pauses the channel at once."""
+
+
 class RateLimited(ChannelDown):
     """The channel asked us to slow down (HTTP 429, Slack's `ratelimited`, Bitrix24's
     QUERY_LIMIT_EXCEEDED): the channel waits as asked; no notification loses an attempt."""

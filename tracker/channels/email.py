@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import smtplib
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from tracker.channels.base import (
     NeedsPerson,
     Outgoing,
     Setting,
+    Unreachable,
     config_bool,
     config_str,
     config_value,
@@ -111,6 +113,8 @@ def send(message: Outgoing, *, timeout: float) -> None:
         raise DeliveryError(f"SMTP: {exc.smtp_code}.") from None
     except (smtplib.SMTPRecipientsRefused, BadHeaderError, ValueError) as exc:
         raise DeliveryError(f"SMTP: {type(exc).__name__}.") from None
+    except (ConnectionRefusedError, socket.gaierror) as exc:
+        raise Unreachable(f"SMTP: {type(exc).__name__}.") from None
     except (smtplib.SMTPException, OSError) as exc:
         raise ChannelDown(f"SMTP: {type(exc).__name__}.") from None
 

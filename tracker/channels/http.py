@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -17,7 +18,13 @@ from urllib.parse import urlsplit
 
 from django.utils import timezone
 
-from tracker.channels.base import ChannelDown, DeliveryError, NeedsPerson, RateLimited
+from tracker.channels.base import (
+    ChannelDown,
+    DeliveryError,
+    NeedsPerson,
+    RateLimited,
+    Unreachable,
+)
 
 _local = threading.local()
 
@@ -72,6 +79,9 @@ def _request(
             if was_reused and reused:
                 continue
             raise ChannelDown(f"The connection was dropped: {type(exc).__name__}.") from None
+        except (ConnectionRefusedError, socket.gaierror) as exc:
+            _drop(key)
+            raise Unreachable(f"Could not connect: {type(exc).__name__}.") from None
         except TimeoutError:
             _drop(key)
             raise ChannelDown(f"No answer within {timeout:g} s.") from None

@@ -46,13 +46,20 @@ from django.db import (
     transaction,
 )
 from django.db.backends.signals import connection_created
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from tracker import channels
-from tracker.channels import ChannelDown, DeliveryError, NeedsPerson, Outgoing, RateLimited
+from tracker.channels import (
+    ChannelDown,
+    DeliveryError,
+    NeedsPerson,
+    Outgoing,
+    RateLimited,
+    Unreachable,
+)
 from tracker.choices import DeliveryState
-from tracker.db import insert_if_absent, mark_delivered
+from tracker.db import insert_if_absent, lease_returning, mark_delivered
 from tracker.models import Channel, DeliveryCount, Notification, PublicText
 from tracker.notifications.messages import Facts, render_facts, render_subject, status_url
 from tracker.services.channels import PAUSE_CLEARED
@@ -64,14 +71,26 @@ ERROR_MAX = 1_000
 RATE_LIMIT_MIN_WAIT = 1.0
 LEASE_MARGIN = 1.0
 # Standard Webhooks' example schedule: after the first attempt, wait 5 s, 5 min, 30 min,
-# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. With TRACKER_NOTIFY_MAX_ATTEMPTS=10 a notification is
-# tried for three days before it is marked failed.
+# 2 h, 5 h, 10 h, 14 h, 20 h, 24 h: TRACKER_NOTIFY_SCHEDULE's default. With
+# TRACKER_NOTIFY_MAX_ATTEMPTS=10 (the default) a notification is tried for about 75 hours
+# before it is marked failed.
 STANDARD_SCHEDULE = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, 72000.0, 86400.0)
 # A lost database is tried again after 0.5 s, 1 s, 2 s, … at most this far apart.
 DB_RETRY_CAP = 30.0
+# A delivery waiting to be recorded tries at least this often, and a worker that got its
+# database back (in its loop, or recording a delivery of its own) waits twice as long
+# before it claims anything: the notification of a delivery made while the database was
+# away is recorded before its lease, run out meanwhile, can be taken over (and the message
+# sent again) by another worker.
+RECORD_RETRY_CAP = 1.0
+RECOVERY_GRACE = 2 * RECORD_RETRY_CAP
 DB_ERRORS = (OperationalError, InterfaceError)
 # Delivery latency (event to delivery) histogram buckets, in seconds: /metrics.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
+
+
+# What a batch has rendered: the status URL, subject and text of each event per language.
+Rendered = dict[tuple[Facts, int | None, str], tuple[str, str, str]]
 
 
 def parse_schedule(value: str | Iterable[float]) -> tuple[float, ...]:
@@ -119,11 +138,9 @@ class Policy:
             backoff_base=settings.TRACKER_NOTIFY_BACKOFF_BASE,
             backoff_cap=settings.TRACKER_NOTIFY_BACKOFF_CAP,
             timeout=settings.TRACKER_NOTIFY_HTTP_TIMEOUT,
-            schedule=parse_schedule(
-                getattr(settings, "TRACKER_NOTIFY_SCHEDULE", STANDARD_SCHEDULE)
-            ),
-            probe_base=float(getattr(settings, "TRACKER_NOTIFY_PROBE_BASE", 5)),
-            probe_cap=float(getattr(settings, "TRACKER_NOTIFY_PROBE_CAP", 300)),
+            schedule=parse_schedule(settings.TRACKER_NOTIFY_SCHEDULE),
+            probe_base=float(settings.TRACKER_NOTIFY_PROBE_BASE),
+            probe_cap=float(settings.TRACKER_NOTIFY_PROBE_CAP),
         )
 
     def backoff(self, attempt: int) -> float:
@@ -182,7 +199,9 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
     now = now or timezone.now()
     lease = now + timedelta(seconds=policy.lease_seconds)
     ids = _claim_probes(policy=policy, now=now, lease=lease)
-    paused = list(Channel.objects.filter(paused_at__isnull=False).values_list("id", flat=True))
+    channels_by_id = Channel.objects.in_bulk()
+    paused = [pk for pk, channel in channels_by_id.items() if channel.is_paused]
+    limit = max(policy.batch_size - len(ids), 0)
     with transaction.atomic():
         candidates = Notification.objects.filter(due(now)).filter(_in_order())
         if paused:
@@ -191,20 +210,28 @@ def claim(*, policy: Policy, now: datetime | None = None) -> tuple[list[Notifica
         candidates = candidates.order_by("next_attempt_at", "id")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-        claimed = list(
-            candidates.values_list("id", flat=True)[: max(policy.batch_size - len(ids), 0)]
+        if connection.vendor == "postgresql" and limit:
+            # One statement leases the batch and reads it with its threads.
+            batch = lease_returning(candidates.values("id")[:limit], lease=lease)
+        else:
+            claimed = list(candidates.values_list("id", flat=True)[:limit])
+            if claimed:
+                Notification.objects.filter(id__in=claimed).update(leased_until=lease)
+            batch = list(Notification.objects.filter(id__in=claimed).select_related("thread"))
+    if ids:
+        batch += Notification.objects.filter(id__in=ids, leased_until=lease).select_related(
+            "thread"
         )
-        if claimed:
-            Notification.objects.filter(id__in=claimed).update(leased_until=lease)
-    ids += claimed
-    if not ids:
-        return [], lease
-    batch = list(
-        Notification.objects.filter(id__in=ids, leased_until=lease)
-        .select_related("thread__channel", "request")
-        # The note's versions by language: the message is in the thread's (messages.py).
-        .prefetch_related(Prefetch("note__texts", PublicText.objects.published()))
-        .order_by("id")
+    for notification in batch:
+        thread = notification.thread
+        if thread.channel_id not in channels_by_id:  # made while we claimed
+            channels_by_id[thread.channel_id] = Channel.objects.get(pk=thread.channel_id)
+        thread.channel = channels_by_id[thread.channel_id]
+    batch.sort(key=lambda n: n.pk)
+    # The request, and the note's versions by language: the message is in the thread's
+    # language (messages.py). Two statements a batch.
+    prefetch_related_objects(
+        batch, "request", Prefetch("note__texts", PublicText.objects.published())
     )
     return batch, lease
 
@@ -252,6 +279,8 @@ class _Batch:
     # Channels whose run of failures this batch started or ended.
     failing: set[int] = field(default_factory=set)
     counts: dict[tuple[int, str, float], float] = field(default_factory=lambda: defaultdict(float))
+    rendered: Rendered = field(default_factory=dict)
+    should_stop: Callable[[], bool] | None = None
 
 
 def deliver_batch(
@@ -264,7 +293,12 @@ def deliver_batch(
     true (SIGTERM), what is not sent yet is handed back at once for another worker."""
     policy = policy or Policy.from_settings()
     notifications, lease = claim(policy=policy, now=now)
-    batch = _Batch(policy=policy, lease=lease, outcome=Outcome(claimed=len(notifications)))
+    batch = _Batch(
+        policy=policy,
+        lease=lease,
+        outcome=Outcome(claimed=len(notifications)),
+        should_stop=should_stop,
+    )
     for position, notification in enumerate(notifications):
         # Leave what we cannot finish before the lease ends to another worker, rather
         # than send something another worker may be sending too.
@@ -291,7 +325,7 @@ def _deliver(
     try:
         if not channel.is_active:
             raise NeedsPerson(f"Channel {channel.slug!r} is inactive.")
-        channels.send(outgoing(notification), timeout=batch.policy.timeout)
+        channels.send(outgoing(notification, batch.rendered), timeout=batch.policy.timeout)
     except DeliveryError as error:
         _failed(notification, batch, error=error, probe=probe)
     except Exception as error:  # a bug in a channel must not stop the worker
@@ -299,9 +333,7 @@ def _deliver(
         wrapped = DeliveryError(f"Unexpected error: {type(error).__name__}.")
         _charge(notification, batch, error=wrapped)
     else:
-        if _record_delivered(notification, should_stop=should_stop):
-            batch.outcome.delivered += 1
-            _count_delivery(batch, notification)
+        _record(notification, batch)
         if probe:
             _resume(channel)
         elif channel.failing_notification_id is not None or channel.pk in batch.failing:
@@ -333,7 +365,7 @@ def _failed(
         batch.paused[channel.pk] = None
         _put_back(notification, batch, until=None, error=message)
     elif isinstance(error, ChannelDown) and (
-        probe or not _first_to_fail(channel, notification, batch)
+        probe or isinstance(error, Unreachable) or not _first_to_fail(channel, notification, batch)
     ):
         failures = channel.probe_failures + 1 if probe else 1
         probe_at = now + timedelta(seconds=batch.policy.probe_backoff(failures))
@@ -407,9 +439,23 @@ def _resume(channel: Channel) -> None:
         wake_workers()
 
 
-def outgoing(notification: Notification) -> Outgoing:
+def outgoing(notification: Notification, rendered: Rendered | None = None) -> Outgoing:
+    """The message to post. A status change fanning out to thousands of threads is one
+    event in three languages: with `rendered`, a batch renders each of them once."""
     thread = notification.thread
     facts = Facts.of(notification)
+    # Facts compare without the note's versions: the note itself is part of the key.
+    key = (facts, notification.note_id, thread.language)
+    texts = rendered.get(key) if rendered is not None else None
+    if texts is None:
+        texts = (
+            status_url(notification.request_id),
+            render_subject(facts, language=thread.language),
+            render_facts(facts, language=thread.language),
+        )
+        if rendered is not None:
+            rendered[key] = texts
+    url, subject, text = texts
     return Outgoing(
         id=notification.pk,
         event=notification.event,
@@ -418,11 +464,21 @@ def outgoing(notification: Notification) -> Outgoing:
         language=thread.language,
         number=notification.request_id,
         status=notification.status,
-        status_url=status_url(notification.request_id),
-        subject=render_subject(facts, language=thread.language),
-        text=render_facts(facts, language=thread.language),
+        status_url=url,
+        subject=subject,
+        text=text,
         created_at=notification.created_at,
     )
+
+
+def _record(notification: Notification, batch: _Batch) -> None:
+    if _record_delivered(notification, should_stop=batch.should_stop):
+        _count_recorded(batch, notification)
+
+
+def _count_recorded(batch: _Batch, notification: Notification) -> None:
+    batch.outcome.delivered += 1
+    _count_delivery(batch, notification)
 
 
 def _record_delivered(
@@ -430,14 +486,17 @@ def _record_delivered(
 ) -> bool:
     """Record a delivery at once. It has happened, whatever the lease says now, so a lost
     database is waited for rather than the record dropped (which would send it twice)."""
-    wait = 0.5
+    wait, tries = 0.5, 0
     while True:
         try:
-            return mark_delivered(notification.pk)
+            changed = mark_delivered(notification.pk)
         except DB_ERRORS as error:
             if connection.in_atomic_block or (should_stop and should_stop()):
                 raise
-            logger.warning(
+            tries += 1
+            # Once, then every minute or so: it tries every second.
+            log = logger.warning if tries % 60 == 1 else logger.debug
+            log(
                 "database unavailable (%s): recording notification %s again in %.1f s",
                 type(error).__name__,
                 notification.pk,
@@ -445,7 +504,13 @@ def _record_delivered(
             )
             _reset_connection()
             time.sleep(wait)
-            wait = min(wait * 2, DB_RETRY_CAP)
+            wait = min(wait * 2, RECORD_RETRY_CAP)
+            continue
+        if tries:
+            # The database is back: another worker may still be waiting to record what it
+            # delivered meanwhile. Give it the time before this one claims its lease.
+            _sleep(RECOVERY_GRACE, should_stop)
+        return changed
 
 
 def _charge(
@@ -636,6 +701,11 @@ def run(
             if not connection.in_atomic_block:
                 close_old_connections()
             try:
+                if db_wait:
+                    # Back, or still away (this raises): let deliveries made meanwhile
+                    # be recorded before claiming (RECORD_RETRY_CAP).
+                    connection.ensure_connection()
+                    _sleep(RECOVERY_GRACE, should_stop)
                 if not once:
                     wakeup.listen()
                 outcome = deliver_batch(policy=policy, should_stop=should_stop)

@@ -20,9 +20,6 @@ from django.utils import timezone
 from tracker.choices import DeliveryState
 from tracker.models import Channel, Notification
 
-ALERT_LAG_DEFAULT = 300.0
-ALERT_OUTAGE_DEFAULT = 3600.0
-
 
 @dataclass(frozen=True)
 class ChannelHealth:
@@ -136,8 +133,8 @@ def outbox_health(*, now: datetime | None = None) -> OutboxHealth:
     return OutboxHealth(
         at=now,
         channels=channels,
-        alert_lag=float(getattr(settings, "TRACKER_NOTIFY_ALERT_LAG", ALERT_LAG_DEFAULT)),
-        alert_outage=float(getattr(settings, "TRACKER_NOTIFY_ALERT_OUTAGE", ALERT_OUTAGE_DEFAULT)),
+        alert_lag=float(settings.TRACKER_NOTIFY_ALERT_LAG),
+        alert_outage=float(settings.TRACKER_NOTIFY_ALERT_OUTAGE),
     )
 
 
