@@ -378,7 +378,11 @@ class Mention(models.Model):
             models.UniqueConstraint(fields=["thread", "request"], name="mention_once_per_thread"),
             choices_constraint("mention", "criticality", Criticality),
         ]
-        indexes = [models.Index(fields=["request", "created_at"], name="mention_request_time")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="mention_request_time"),
+            # The rising page reads the last 30 days of mentions, whatever their request.
+            models.Index(fields=["created_at"], name="mention_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.thread} → #{self.request_id}"
