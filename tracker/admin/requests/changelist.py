@@ -122,7 +122,7 @@ class FeatureRequestAdmin(
     @admin.display(description=_("criticality"))
     def criticality_shown(self, obj: FeatureRequest) -> str:
         label = str(Criticality(obj.effective_criticality).label)
-        return label if not obj.criticality else f"{label} (set)"
+        return label if not obj.criticality else gettext("%(level)s (set)") % {"level": label}
 
     @admin.display(description=_("last raised"), ordering="last_raised_at")
     def last_raised(self, obj: FeatureRequest) -> str:

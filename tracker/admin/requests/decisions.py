@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.forms import (
@@ -95,7 +96,10 @@ def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
         reason=data["reason"],
         by=user,
     )
-    return f"#{request.number} is now {request.get_status_display()}."
+    return gettext("#%(number)d is now %(status)s.") % {
+        "number": request.number,
+        "status": request.get_status_display(),
+    }
 
 
 # --- set priority -------------------------------------------------------------------------
@@ -109,7 +113,10 @@ def _priority_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> P
 
 def _set_priority(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
     request = request_set_priority(number=obj.number, priority=data["priority"], by=user)
-    return f"#{request.number} has priority {request.get_priority_display()}."
+    return gettext("#%(number)d has priority %(priority)s.") % {
+        "number": request.number,
+        "priority": request.get_priority_display(),
+    }
 
 
 # --- set criticality ----------------------------------------------------------------------
@@ -126,7 +133,10 @@ def _criticality_preview(selected: list[FeatureRequest], data: dict[str, Any]) -
 def _set_criticality(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
     request = request_set_criticality(number=obj.number, criticality=data["criticality"], by=user)
     shown = Criticality(request.effective_criticality).label
-    return f"#{request.number} has criticality {shown}."
+    return gettext("#%(number)d has criticality %(level)s.") % {
+        "number": request.number,
+        "level": shown,
+    }
 
 
 def _score_changes(
@@ -145,8 +155,10 @@ def _score_changes(
         changes.append(
             (
                 obj,
-                f"{label(obj)} · score {obj.score:g}",
-                f"{label(after)} · score {after.ranking().score:g}",
+                gettext("%(value)s · score %(score)s")
+                % {"value": label(obj), "score": f"{obj.score:g}"},
+                gettext("%(value)s · score %(score)s")
+                % {"value": label(after), "score": f"{after.ranking().score:g}"},
             )
         )
     return {"changes": changes}
@@ -313,7 +325,10 @@ class DecisionPages(BacklogPage):
         for number, error in outcome.refused.items():
             self.message_user(request, f"#{number}: {error.message}", messages.ERROR)
         if outcome.merged:
-            text = _("Merged %(n)d request(s) into #%(into)d.")
+            n = len(outcome.merged)
+            text = ngettext(
+                "Merged %(n)d request into #%(into)d.", "Merged %(n)d requests into #%(into)d.", n
+            )
             self.message_user(
                 request,
                 text % {"n": len(outcome.merged), "into": survivor.number},
