@@ -126,17 +126,25 @@ def fill(requests: int, mentions: int) -> None:
         # every 50th request is mostly raised in the last weeks.
         f"""INSERT INTO tracker_mention
               (request_id, thread_id, created_at, quote, criticality, steps, started_how,
-               expected, actual, attachments)
+               expected, actual, attachments, new_customer)
             SELECT r.number, t.first + floor(random() * {threads})::int,
                    now() - CASE WHEN r.number % 50 = 0 THEN random() * interval '40 days'
                                 ELSE power(random(), 0.7) * interval '720 days' END,
                    'bench', (ARRAY['low','normal','normal','high','critical'])
-                       [1 + floor(random() * 5)::int], '', '', '', '', '[]'::jsonb
+                       [1 + floor(random() * 5)::int], '', '', '', '', '[]'::jsonb, false
             FROM (SELECT (SELECT min(number) FROM tracker_featurerequest)
                          + floor(power(random(), 3) * {requests})::int AS number
                   FROM generate_series(1, {mentions})) r,
                  (SELECT min(id) AS first FROM tracker_thread) t
             ON CONFLICT DO NOTHING""",  # noqa: S608
+        # Each account's first mention of a request marks a new customer, as intake does
+        # (and as migration 0013 marks the mentions made before it).
+        """UPDATE tracker_mention SET new_customer = TRUE WHERE id IN (
+              SELECT id FROM (
+                SELECT m.id, ROW_NUMBER() OVER (
+                    PARTITION BY m.request_id, t.account_id ORDER BY m.created_at, m.id) AS n
+                FROM tracker_mention m JOIN tracker_thread t ON t.id = m.thread_id) ranked
+              WHERE n = 1)""",
         f"""WITH figures AS (
               SELECT m.request_id AS number, count(DISTINCT t.account_id) AS customers,
                      count(*) AS mentions, max(m.created_at) AS last_at,
@@ -164,7 +172,7 @@ def fill(requests: int, mentions: int) -> None:
               + CASE priority
                     {" ".join(f"WHEN '{c}' THEN {p}" for c, p in prio.items())} ELSE 0 END
             )::numeric, 2)""",  # noqa: S608
-        "ANALYZE",
+        "VACUUM ANALYZE",
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements[:-1]:

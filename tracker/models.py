@@ -419,6 +419,10 @@ class Mention(models.Model):
     expected = models.TextField(_("expected result"), blank=True, max_length=EXPECTED_MAX)
     actual = models.TextField(_("actual result"), blank=True, max_length=ACTUAL_MAX)
     attachments = models.JSONField(_("screenshots or video"), default=list, blank=True)
+    # Whether this is the first mention of its account for the request (with the requests
+    # merged into it): set by intake and merges, read by the rising page, which counts new
+    # customers in a window from these alone.
+    new_customer = models.BooleanField(_("new customer"), default=False, editable=False)
 
     objects = MentionQuerySet.as_manager()
 
@@ -431,8 +435,15 @@ class Mention(models.Model):
         ]
         indexes = [
             models.Index(fields=["request", "created_at"], name="mention_request_time"),
-            # The rising page reads the last 30 days of mentions, whatever their request.
-            models.Index(fields=["created_at"], name="mention_time"),
+            # This month's mentions, whatever their request (the rising page's plans), read
+            # from the index alone.
+            models.Index(fields=["created_at", "thread", "request"], name="mention_time"),
+            # The new customers of the last 30 days, read from the index alone.
+            models.Index(
+                fields=["created_at", "request"],
+                name="mention_new_customer_time",
+                condition=Q(new_customer=True),
+            ),
         ]
 
     def __str__(self) -> str:

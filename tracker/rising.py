@@ -2,18 +2,19 @@
 which the most valuable plans raised this month.
 
 A customer is new to a request when the account's first mention of it (or of a request
-merged into it) falls in the window. Only the mentions of the last 30 days are read, through
-the (created_at) index; whether an account had raised the request before is then a look-up
-of its few threads in the (thread, request) index, not a scan of the request's history.
+merged into it) falls in the window: intake marks that mention (`Mention.new_customer`), and
+a merge unmarks those of the duplicate's customers the request kept had already. So the
+growth of every request is read from one partial index of the last 30 days' new customers,
+never from the requests' histories.
 Every figure of the page is one query here, whatever the number of rows shown.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -24,35 +25,6 @@ from django.utils import timezone
 from tracker.models import FeatureRequest, Mention
 
 WINDOWS = (7, 30)
-
-_GROWTH_SQL = """
-WITH recent AS (
-    SELECT COALESCE(r.duplicate_of_id, r.number) AS survivor, t.account_id AS account,
-           MIN(m.created_at) AS first_at
-    FROM tracker_mention m
-    JOIN tracker_thread t ON t.id = m.thread_id
-    JOIN tracker_featurerequest r ON r.number = m.request_id
-    WHERE m.created_at >= %(since_long)s
-    GROUP BY COALESCE(r.duplicate_of_id, r.number), t.account_id
-), fresh AS (
-    SELECT recent.survivor, recent.first_at FROM recent
-    WHERE NOT EXISTS (
-        SELECT 1 FROM tracker_thread t2 JOIN tracker_mention m2 ON m2.thread_id = t2.id
-        WHERE t2.account_id = recent.account AND m2.request_id = recent.survivor
-          AND m2.created_at < %(since_long)s)
-      AND NOT EXISTS (
-        SELECT 1 FROM tracker_featurerequest d
-        JOIN tracker_mention m3 ON m3.request_id = d.number
-        JOIN tracker_thread t3 ON t3.id = m3.thread_id
-        WHERE d.duplicate_of_id = recent.survivor AND t3.account_id = recent.account
-          AND m3.created_at < %(since_long)s)
-)
-SELECT s.number, s.area_id, s.customer_count,
-       SUM(CASE WHEN fresh.first_at >= %(since_short)s THEN 1 ELSE 0 END), COUNT(*)
-FROM fresh JOIN tracker_featurerequest s ON s.number = fresh.survivor
-WHERE s.status <> 'duplicate' {area}
-GROUP BY s.number, s.area_id, s.customer_count
-"""
 
 
 @dataclass(frozen=True)
@@ -77,27 +49,71 @@ class Growth:
 
 def growth(*, area: int | str | None = None, now: datetime | None = None) -> list[Growth]:
     """Every request (not merged into another) that gained a customer in the last 30 days;
-    `area` an area's id, "none" for requests in no area, None for all."""
+    `area` an area's id, "none" for requests in no area, None for all.
+
+    Two reads: the new customers of the window per request, from the partial index alone;
+    then those requests (and the ones their duplicates were merged into) by number. One
+    query joining the two makes PostgreSQL scan every request instead."""
     now = now or timezone.now()
-    ops = connection.ops
-    params: dict[str, Any] = {
-        "since_long": ops.adapt_datetimefield_value(now - timedelta(days=max(WINDOWS))),
-        "since_short": ops.adapt_datetimefield_value(now - timedelta(days=min(WINDOWS))),
+    short, long = min(WINDOWS), max(WINDOWS)
+    since_short = now - timedelta(days=short)
+    counted = (
+        Mention.objects.filter(new_customer=True, created_at__gte=now - timedelta(days=long))
+        .values("request_id")
+        .annotate(
+            short=Count("pk", filter=Q(created_at__gte=since_short)),
+            long=Count("pk"),
+        )
+        .order_by()
+    )
+    new: dict[int, dict[int, int]] = {
+        row["request_id"]: {short: row["short"], long: row["long"]} for row in counted
     }
-    where = ""
+    if not new:
+        return []
+    found = _with_survivors(new)
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
+    for number, counts in new.items():
+        survivor = found[number][0] or number
+        for days in WINDOWS:
+            totals[survivor][days] += counts[days]
+    rows = []
+    for number, counts in totals.items():
+        dup_of, area_id, customers = found[number]
+        if not _in_area(area_id, area):
+            continue
+        rows.append(Growth(number=number, area_id=area_id, customers=customers, new=counts))
+    return rows
+
+
+def _with_survivors(numbers: Iterable[int]) -> dict[int, tuple[int | None, int | None, int]]:
+    """These requests and those their duplicates among them were merged into, by number:
+    (merged into, area, distinct customers). Each read by its number, which the primary key
+    serves; a join or an OR in one query makes PostgreSQL scan every request."""
+    fields = ("number", "duplicate_of_id", "area_id", "customer_count")
+    found = {
+        number: (dup_of, area_id, customers)
+        for number, dup_of, area_id, customers in FeatureRequest.objects.filter(
+            number__in=list(numbers)
+        ).values_list(*fields)
+    }
+    missing = {dup_of for dup_of, _, _ in found.values() if dup_of and dup_of not in found}
+    found.update(
+        (number, (dup_of, area_id, customers))
+        for number, dup_of, area_id, customers in FeatureRequest.objects.filter(
+            number__in=list(missing)
+        ).values_list(*fields)
+    )
+    return found
+
+
+def _in_area(area_id: int | None, area: int | str | None) -> bool:
+    """Whether a request in `area_id` is shown when the page is narrowed to `area`."""
+    if area is None:
+        return True
     if area == "none":
-        where = "AND s.area_id IS NULL"
-    elif area is not None:
-        where = "AND s.area_id = %(area)s"
-        params["area"] = int(area)
-    with connection.cursor() as cursor:
-        cursor.execute(_GROWTH_SQL.format(area=where), params)
-        rows = cursor.fetchall()
-    short, long = WINDOWS
-    return [
-        Growth(number=n, area_id=a, customers=c, new={short: int(s), long: int(l_)})
-        for n, a, c, s, l_ in rows
-    ]
+        return area_id is None
+    return area_id == int(area)
 
 
 def most_grown(rows: list[Growth], *, days: int, relative: bool, top: int) -> list[Growth]:
@@ -145,43 +161,59 @@ def valuable_plans() -> list[str]:
     return [plan for plan, weight in weights.items() if weight in top]
 
 
+_PLANS_SQL = """
+WITH month AS {materialized} (
+    SELECT m.request_id, m.thread_id FROM tracker_mention m WHERE m.created_at >= %s
+)
+SELECT month.request_id, a.plan, a.id
+FROM month
+JOIN tracker_thread t ON t.id = month.thread_id
+JOIN tracker_account a ON a.id = t.account_id
+WHERE a.plan IN ({plans})
+"""
+
+
 def raised_by_valuable_plans(
     *, top: int, area: int | str | None = None, now: datetime | None = None
 ) -> list[PlanDemand]:
     """The requests raised this month (since the first of the month) by the most accounts
-    on the most valuable plans, weighted by plan."""
+    on the most valuable plans, weighted by plan.
+
+    The month's mentions are read first, through the (created_at, thread, request) index
+    alone, and only then joined to their threads and accounts: walked the other way round,
+    PostgreSQL reads every mention of every thread of those accounts."""
     now = now or timezone.now()
     month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     plans = valuable_plans()
-    rows = (
-        Mention.objects.filter(created_at__gte=month, thread__account__plan__in=plans)
-        .annotate(survivor=Coalesce(F("request__duplicate_of_id"), F("request_id")))
-        .values("survivor", "thread__account__plan")
-        .annotate(accounts=Count("thread__account", distinct=True))
+    if not plans:
+        return []
+    sql = _PLANS_SQL.format(
+        materialized="MATERIALIZED" if connection.vendor == "postgresql" else "",
+        plans=", ".join(["%s"] * len(plans)),
     )
-    # The area is the survivor's: a duplicate's mentions count where it was merged.
-    if area == "none":
-        rows = rows.filter(
-            Q(request__duplicate_of__isnull=True, request__area__isnull=True)
-            | Q(request__duplicate_of__area__isnull=True, request__duplicate_of__isnull=False)
-        )
-    elif area is not None:
-        rows = rows.filter(
-            Q(request__duplicate_of__isnull=True, request__area_id=int(area))
-            | Q(request__duplicate_of__area_id=int(area))
-        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(month), *plans])
+        mentioned = cursor.fetchall()
+    numbers = {number for number, _, _ in mentioned}
+    requests = _with_survivors(numbers)
+    accounts: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for number, plan, account in mentioned:
+        survivor = requests[number][0] or number
+        accounts[survivor][plan].add(account)
     weights = settings.TRACKER_PLAN_WEIGHTS
-    found: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        found[row["survivor"]][row["thread__account__plan"]] = row["accounts"]
-    demand = [
-        PlanDemand(
-            number=number,
-            accounts=accounts,
-            weight=sum(weights[plan] * n for plan, n in accounts.items()),
+    demand = []
+    for number, by_plan in accounts.items():
+        area_id = requests[number][1]
+        if not _in_area(area_id, area):
+            continue
+        counts = {plan: len(ids) for plan, ids in by_plan.items()}
+        demand.append(
+            PlanDemand(
+                number=number,
+                accounts=counts,
+                weight=sum(weights[plan] * n for plan, n in counts.items()),
+            )
         )
-        for number, accounts in found.items()
-    ]
     demand.sort(key=lambda d: (-d.weight, d.number))
     return demand[:top]
 

@@ -9,6 +9,7 @@ import gettext
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -39,7 +40,9 @@ def entries(po: Path) -> list[dict]:
                 fields[current].append(line)
         if "msgid" not in fields:
             continue  # obsolete (#~) entries only
-        entry = {k: "".join(ast.literal_eval(part) for part in v) for k, v in fields.items()}
+        entry: dict[str, Any] = {
+            k: "".join(ast.literal_eval(part) for part in v) for k, v in fields.items()
+        }
         if entry["msgid"] == "":
             continue  # the header
         entry["flags"] = flags
