@@ -79,7 +79,7 @@ def growth(*, area: int | str | None = None, now: datetime | None = None) -> lis
             totals[survivor][days] += counts[days]
     rows = []
     for number, counts in totals.items():
-        dup_of, area_id, customers = found[number]
+        _, area_id, customers = found[number]
         if not _in_area(area_id, area):
             continue
         rows.append(Growth(number=number, area_id=area_id, customers=customers, new=counts))
