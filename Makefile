@@ -44,6 +44,7 @@ bench: $(BIN)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 	$(BIN)/python -m bench.deadlines
+	$(BIN)/python -m bench.admin_rising --write-docs
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
