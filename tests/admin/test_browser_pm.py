@@ -39,7 +39,7 @@ WORDS = {
         "status_now": "In progress",
     },
     "ru": {
-        "everything": "Все",
+        "everything": "Все статусы",
         "in_progress": "В работе",
         "declined": "Отклонена",
         "crm": "CRM-система",
@@ -50,7 +50,7 @@ WORDS = {
         "status_now": "В работе",
     },
     "ja": {
-        "everything": "すべて",
+        "everything": "すべてのステータス",
         "in_progress": "作業中",
         "declined": "見送り",
         "crm": "顧客管理",

@@ -150,3 +150,21 @@ def test_a_refused_status_is_named_by_its_translated_label(pm_client, log, langu
 
     assert response.context["confirming"] is False
     assert expected in response.content.decode()
+
+
+def test_a_merge_into_a_declined_request_is_refused_before_confirming(pm_client, log):
+    kept = log("Telegram as an Open Channel").number
+    FeatureRequest.objects.filter(number=kept).update(
+        status="declined", decline_reason="not_planned"
+    )
+    other = log("Telegram channel").number
+
+    response = pm_client.post(
+        reverse("admin:tracker_featurerequest_merge"),
+        {"ids": f"{kept},{other}", "into": kept},
+        headers={"accept-language": "ru"},
+    )
+
+    assert response.context["confirming"] is False
+    assert "в статусе «Отклонена»" in response.content.decode()
+    assert FeatureRequest.objects.get(number=other).duplicate_of is None

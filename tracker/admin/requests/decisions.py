@@ -42,6 +42,7 @@ from tracker.errors import TrackerError, TransitionNotAllowed
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, threads_told
 from tracker.services import (
+    MERGEABLE_INTO,
     request_merge_many,
     request_merge_target,
     request_set_criticality,
@@ -215,12 +216,30 @@ def _merge_survivor(form: MergeForm, selected: list[FeatureRequest]) -> FeatureR
     """The request to keep, checked by the service before anything is shown or done. None,
     with the form told why, when it cannot be kept."""
     try:
-        return request_merge_target(
+        survivor = request_merge_target(
             numbers=[obj.number for obj in selected], into=form.cleaned_data["into"]
         )
     except TrackerError as error:
         form.add_error("into", error.message)
         return None
+    # What each merge would refuse under its lock, refused here before any confirmation,
+    # naming the status in the user's language.
+    if survivor.status not in MERGEABLE_INTO:
+        form.add_error(
+            "into",
+            gettext(
+                "Request #%(number)d is %(status)s: requests are merged into an open or done one."
+            )
+            % {"number": survivor.number, "status": survivor.get_status_display()},
+        )
+        return None
+    others = [obj for obj in selected if obj.number != survivor.number]
+    if others and all(obj.duplicate_of_id is not None for obj in others):
+        form.add_error(
+            "into", gettext("Each of the other selected requests is already merged into another.")
+        )
+        return None
+    return survivor
 
 
 # --- the pages ----------------------------------------------------------------------------
