@@ -209,7 +209,7 @@ def pages() -> list[tuple[str, str]]:
     # The default view counts at most 1,001 rows (tracker.pagination): page 10 is the last.
     page = 10 if FeatureRequest.objects.count() >= 20_000 else 5
     return [
-        ("backlog, first page (with area and owner columns)", backlog),
+        ("backlog, first page (the why column, area and owner filters)", backlog),
         (f"backlog, page {page}", f"{backlog}?p={page}"),
         ("backlog: one area", f"{backlog}?area={area}"),
         ("backlog: one area, one owner", f"{backlog}?area={area}&owner={owner}"),
@@ -259,7 +259,8 @@ def render(rows: list[tuple[str, float, float, int]], args: argparse.Namespace) 
         f"{FeatureRequest.objects.count():,} requests, {Mention.objects.count():,} mentions, "
         f"{AREAS} product areas, PostgreSQL, `DEBUG=0`, Django's test client signed in as a "
         f"product manager; {args.runs} renders a page after 3 warm-ups, on a shared development "
-        "machine (other work was running). Target: under "
+        f"machine (other work was running: load average {os.getloadavg()[1]:.1f} on "
+        f"{os.cpu_count()} cores over the run's last 5 minutes). Target: under "
         f"{TARGET_MS} ms, the query count the same at any page size. Reproduce: "
         "`.venv/bin/python -m bench.admin_rising --write-docs`.",
         "",
