@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -165,6 +166,8 @@ class RisingPage(BacklogPage):
             "sections": sections,
             "plan_rows": plan_rows,
             "plans": ", ".join(str(Plan(plan).label) for plan in valuable_plans()),
+            # Named by the calendar (not a phrase in the catalogs, which name no time frame).
+            "month": timezone.localdate(),
             "summary": summary,
             "windows": WINDOWS,
             "areas": sorted(areas.values(), key=str),
