@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +49,28 @@ class Row:
     figure: str
     detail: str
     chart: WeeklyChart
+
+    @property
+    def sparkline(self) -> SafeString:
+        """The chart as inline SVG, drawn here rather than in the template: forty rows of a
+        dozen bars each are thousands of template nodes, a third of the page's time."""
+        chart = self.chart
+        bars = format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
+            (
+                (bar.x, bar.y, bar.width, bar.height, bar.week.isoformat(), bar.customers)
+                for bar in chart.bars
+            ),
+        )
+        return format_html(
+            '<svg class="sparkline" role="img" width="{w}" height="{h}" viewBox="0 0 {w} {h}"'
+            ' aria-label="{label}">{bars}</svg>',
+            w=chart.width,
+            h=chart.height,
+            label=gettext("Customers per week, at most %(peak)s") % {"peak": chart.peak},
+            bars=bars,
+        )
 
 
 def _top(raw: str | None) -> int:
