@@ -47,6 +47,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python -m bench.deadlines
 	$(BIN)/python -m bench.hot
 	$(BIN)/python -m bench.delivery
+	$(BIN)/python -m bench.admin_rising --write-docs
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

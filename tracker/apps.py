@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _repair_search_index(using: str, **kwargs: Any) -> None:
@@ -27,7 +28,7 @@ def _check_public_text_fallback(**kwargs: Any) -> list[checks.CheckMessage]:
 
 class TrackerConfig(AppConfig):
     name = "tracker"
-    verbose_name = "Feature requests"
+    verbose_name = _("Feature requests")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:

@@ -64,12 +64,14 @@ def choices_constraint(
 class Account(models.Model):
     """A customer organization, e.g. the portal acme.bitrix24.com."""
 
-    external_id = models.CharField(max_length=EXTERNAL_ID_MAX, unique=True)
-    name = models.CharField(max_length=NAME_MAX)
-    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    external_id = models.CharField(_("account id"), max_length=EXTERNAL_ID_MAX, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    plan = models.CharField(_("plan"), max_length=20, choices=Plan.choices, default=Plan.FREE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("customer account")
+        verbose_name_plural = _("customer accounts")
         constraints = [choices_constraint("account", "plan", Plan)]
 
     def __str__(self) -> str:
@@ -79,33 +81,37 @@ class Account(models.Model):
 class Channel(models.Model):
     """A configured place that threads live in; it knows how to post into one of them."""
 
-    slug = models.SlugField(max_length=CHANNEL_SLUG_MAX, unique=True)
-    name = models.CharField(max_length=NAME_MAX)
-    kind = models.CharField(max_length=20, choices=ChannelKind.choices)
+    slug = models.SlugField(_("slug"), max_length=CHANNEL_SLUG_MAX, unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX)
+    kind = models.CharField(_("kind"), max_length=20, choices=ChannelKind.choices)
     # Non-secret settings: a webhook URL, an SMTP host, a sender address.
-    config = models.JSONField(default=dict, blank=True)
+    config = models.JSONField(_("settings"), default=dict, blank=True)
     # Named secrets, e.g. {"bot_token": …, "signing_secret": …}; each kind's names are in
     # `tracker.channels`. Written and replaced, never read back: no form, page, API answer
     # or log line renders them (`editable=False` keeps them out of every ModelForm).
-    secrets = models.JSONField(default=dict, blank=True, editable=False)
-    is_active = models.BooleanField(default=True)
+    secrets = models.JSONField(_("secrets"), default=dict, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
 
     # An outage is the channel's, not the notification's (docs/notifications.md). The worker
     # pauses a channel that fails for everyone and probes it with one message at
     # `probe_at`; an error only a person can fix (authentication, 410 Gone) pauses it
     # until someone resumes it or replaces its secret. Written by the worker and the
     # services with `update_fields`, never by a form.
-    paused_at = models.DateTimeField(null=True, blank=True, editable=False)
-    pause_reason = models.CharField(max_length=500, blank=True, editable=False)
-    needs_person = models.BooleanField(default=False, editable=False)
-    probe_at = models.DateTimeField(null=True, blank=True, editable=False)
-    probe_failures = models.PositiveIntegerField(default=0, editable=False)
-    last_probe_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True, editable=False)
+    pause_reason = models.CharField(_("why paused"), max_length=500, blank=True, editable=False)
+    needs_person = models.BooleanField(_("needs a person"), default=False, editable=False)
+    probe_at = models.DateTimeField(_("next probe at"), null=True, blank=True, editable=False)
+    probe_failures = models.PositiveIntegerField(_("failed probes"), default=0, editable=False)
+    last_probe_id = models.BigIntegerField(_("last probe"), null=True, blank=True, editable=False)
     # The notification that failed first since the channel last delivered: a second,
     # different one failing as well makes it an outage of the channel.
-    failing_notification_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    failing_notification_id = models.BigIntegerField(
+        _("first failing notification"), null=True, blank=True, editable=False
+    )
 
     class Meta:
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
         constraints = [
             choices_constraint("channel", "kind", ChannelKind),
             models.CheckConstraint(
@@ -136,15 +142,25 @@ class Channel(models.Model):
 class Thread(models.Model):
     """One customer conversation in a channel: every reply about it goes there."""
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="threads")
-    ref = models.CharField(
-        max_length=THREAD_REF_MAX, help_text=_("The thread's reference in its channel.")
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="threads"
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="threads")
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
-    created_at = models.DateTimeField(auto_now_add=True)
+    ref = models.CharField(
+        _("thread reference"),
+        max_length=THREAD_REF_MAX,
+        help_text=_("The thread's reference in its channel."),
+    )
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="threads"
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "ref"], name="thread_unique_ref_per_channel"
@@ -284,17 +300,30 @@ class FeatureRequest(models.Model):
     hands out each number once and never again (an identity column on PostgreSQL,
     AUTOINCREMENT on SQLite), without a counter row that every intake would queue on."""
 
-    number = models.BigAutoField(primary_key=True)
-    title = models.CharField(max_length=TITLE_MAX)
-    description = models.TextField(blank=True, max_length=DESCRIPTION_MAX)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SUGGESTION)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW)
-    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    number = models.BigAutoField(_("number"), primary_key=True)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
+    description = models.TextField(_("description"), blank=True, max_length=DESCRIPTION_MAX)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SUGGESTION)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.UNDER_REVIEW
+    )
+    decline_reason = models.CharField(
+        _("decline reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
     # Product managers' own setting; blank means "take the highest any mention gave".
-    criticality = models.CharField(max_length=10, choices=Criticality.choices, blank=True)
-    priority = models.CharField(max_length=4, choices=Priority.choices, default=Priority.NONE)
+    criticality = models.CharField(
+        _("criticality"), max_length=10, choices=Criticality.choices, blank=True
+    )
+    priority = models.CharField(
+        _("priority"), max_length=4, choices=Priority.choices, default=Priority.NONE
+    )
     duplicate_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
     # Where in the product it belongs, and which product manager looks after it.
     area = models.ForeignKey(
@@ -317,25 +346,36 @@ class FeatureRequest(models.Model):
 
     # Demand figures, kept current by the services and rebuilt by `recompute_scores`.
     # They cover the request and every request merged into it.
-    customer_count = models.PositiveIntegerField(default=0)
-    demand_weight = models.FloatField(default=0)
-    mention_count = models.PositiveIntegerField(default=0)
+    customer_count = models.PositiveIntegerField(_("customers"), default=0)
+    demand_weight = models.FloatField(_("demand weight"), default=0)
+    mention_count = models.PositiveIntegerField(_("mentions"), default=0)
     mention_criticality = models.CharField(
-        max_length=10, choices=Criticality.choices, default=Criticality.LOW
+        _("customers' criticality"),
+        max_length=10,
+        choices=Criticality.choices,
+        default=Criticality.LOW,
     )
-    last_raised_at = models.DateTimeField(null=True, blank=True)
-    score = models.FloatField(default=0)
+    last_raised_at = models.DateTimeField(_("last raised"), null=True, blank=True)
+    score = models.FloatField(_("score"), default=0)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), default=timezone.now, editable=False
+    )
 
     objects = FeatureRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feature request")
+        verbose_name_plural = _("feature requests")
         permissions = [
             ("decide_featurerequest", "Can change status, priority and criticality, and merge"),
         ]
@@ -425,31 +465,57 @@ class MentionQuerySet(models.QuerySet["Mention"]):
 class Mention(models.Model):
     """This thread raised this request: who logged it, when, and the customer's words."""
 
-    request = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="mentions")
-    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="mentions")
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    request = models.ForeignKey(
+        FeatureRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="mentions"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    quote = models.TextField(blank=True, max_length=QUOTE_MAX)
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.PROTECT, related_name="mentions"
+    )
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    quote = models.TextField(_("customer's words"), blank=True, max_length=QUOTE_MAX)
     criticality = models.CharField(
-        max_length=10, choices=Criticality.choices, default=Criticality.NORMAL
+        _("criticality"), max_length=10, choices=Criticality.choices, default=Criticality.NORMAL
     )
     # A defect report: what was done, how it was started, expected and actual result.
-    steps = models.TextField(blank=True, max_length=STEPS_MAX)
-    started_how = models.TextField(blank=True, max_length=STARTED_HOW_MAX)
-    expected = models.TextField(blank=True, max_length=EXPECTED_MAX)
-    actual = models.TextField(blank=True, max_length=ACTUAL_MAX)
-    attachments = models.JSONField(default=list, blank=True)
+    steps = models.TextField(_("what was done"), blank=True, max_length=STEPS_MAX)
+    started_how = models.TextField(_("how it was started"), blank=True, max_length=STARTED_HOW_MAX)
+    expected = models.TextField(_("expected result"), blank=True, max_length=EXPECTED_MAX)
+    actual = models.TextField(_("actual result"), blank=True, max_length=ACTUAL_MAX)
+    attachments = models.JSONField(_("screenshots or video"), default=list, blank=True)
+    # Whether this is the first mention of its account for the request (with the requests
+    # merged into it): set by intake and merges, read by the rising page, which counts new
+    # customers in a window from these alone.
+    new_customer = models.BooleanField(_("new customer"), default=False, editable=False)
 
     objects = MentionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
         constraints = [
             models.UniqueConstraint(fields=["thread", "request"], name="mention_once_per_thread"),
             choices_constraint("mention", "criticality", Criticality),
         ]
-        indexes = [models.Index(fields=["request", "created_at"], name="mention_request_time")]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="mention_request_time"),
+            # This month's mentions, whatever their request (the rising page's plans), read
+            # from the index alone.
+            models.Index(fields=["created_at", "thread", "request"], name="mention_time"),
+            # The new customers of the last 30 days, read from the index alone.
+            models.Index(
+                fields=["created_at", "request"],
+                name="mention_new_customer_time",
+                condition=Q(new_customer=True),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.thread} → #{self.request_id}"
@@ -466,17 +532,28 @@ class Mention(models.Model):
 class StatusChange(models.Model):
     """The history of a request; the public note is shown to customers."""
 
-    request = models.ForeignKey(FeatureRequest, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices)
-    reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
-    public_note = models.TextField(blank=True, max_length=NOTE_MAX)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    request = models.ForeignKey(
+        FeatureRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="history"
     )
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=DeclineReason.choices, blank=True)
+    public_note = models.TextField(_("public note"), blank=True, max_length=NOTE_MAX)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
         ordering = ["created_at", "id"]
         constraints = [
             choices_constraint("history", "from_status", Status, blank=True),
@@ -496,40 +573,57 @@ class Notification(models.Model):
     language when it is sent.
     """
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="notifications")
+    thread = models.ForeignKey(
+        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="notifications"
+    )
     # The request the thread follows now (the survivor, after a merge).
     request = models.ForeignKey(
-        FeatureRequest, on_delete=models.CASCADE, related_name="notifications"
+        FeatureRequest,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("request"),
     )
-    event = models.CharField(max_length=30, choices=Event.choices)
-    status = models.CharField(max_length=20, choices=Status.choices)
-    reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    event = models.CharField(_("event"), max_length=30, choices=Event.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=DeclineReason.choices, blank=True)
     # The note's text as it was given (the version written first); `note` names the decision
     # whose per-language versions (PublicText) the text is rendered from when it is sent,
     # so a translation published after the decision still reaches a thread not yet told.
-    public_note = models.TextField(blank=True)
+    public_note = models.TextField(_("public note"), blank=True)
     note = models.ForeignKey(
-        "StatusChange", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "StatusChange",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("note"),
     )
-    merged_from = models.PositiveBigIntegerField(null=True, blank=True)
+    merged_from = models.PositiveBigIntegerField(_("merged from"), null=True, blank=True)
 
     state = models.CharField(
-        max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
+        _("state"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
     )
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(auto_now_add=True)
-    leased_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), auto_now_add=True)
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     # A notification that can never succeed is cancelled by a person, who says why.
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
     )
-    cancel_reason = models.TextField(blank=True)
+    cancel_reason = models.TextField(_("cancel reason"), blank=True)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [
             choices_constraint("notification", "event", Event),
             choices_constraint("notification", "status", Status),
@@ -668,6 +762,7 @@ class Decision(models.Model):
     # Each is looked up through the (…, at) index below, which serves it alone too.
     request = models.ForeignKey(
         FeatureRequest,
+        verbose_name=_("request"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -676,26 +771,34 @@ class Decision(models.Model):
     )
     account = models.ForeignKey(
         Account,
+        verbose_name=_("account"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="decisions",
         db_index=False,
     )
-    kind = models.CharField(max_length=20, choices=DecisionKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=DecisionKind.choices)
     # The name of the value changed: a field of the request or account ("status",
     # "duplicate_of", "title", "plan"…), or "duplicates" for the requests merged into one.
-    field = models.CharField(max_length=30)
-    old = models.TextField(blank=True)
-    new = models.TextField(blank=True)
+    field = models.CharField(_("value"), max_length=30)
+    old = models.TextField(_("before"), blank=True)
+    new = models.TextField(_("after"), blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    at = models.DateTimeField(default=timezone.now, editable=False)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False)
 
     objects = DecisionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("decision log entry")
+        verbose_name_plural = _("decision log entries")
         constraints = [
             choices_constraint("decision", "kind", DecisionKind),
             models.CheckConstraint(
@@ -743,6 +846,7 @@ class ProductArea(models.Model):
 
     class Meta:
         verbose_name = _("product area")
+        verbose_name_plural = _("product areas")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -767,8 +871,10 @@ class DeliveryCount(models.Model):
     LATENCY_SUM = "latency_sum"
     LATENCY_BUCKET = "latency_bucket"
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="+")
-    name = models.CharField(max_length=20)
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=20)
     le = models.FloatField(default=0)
     value = models.FloatField(default=0)
 
@@ -788,7 +894,11 @@ class RequestVector(models.Model):
     from, so a vector of an edited text is known to be stale."""
 
     request = models.OneToOneField(
-        FeatureRequest, on_delete=models.CASCADE, primary_key=True, related_name="vector"
+        FeatureRequest,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="vector",
+        verbose_name=_("request"),
     )
     # The dotted path of the encoder that made it: another encoder's vectors mean nothing.
     encoder = models.CharField(max_length=200)
@@ -822,6 +932,8 @@ class LikelyDuplicate(models.Model):
     )
 
     class Meta:
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
             models.CheckConstraint(

@@ -213,7 +213,7 @@ def test_a_product_manager_merges_one_pair_and_dismisses_another(live_server, br
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".merge-preview .after-customers")).to_have_text("7")
     page.get_by_role("button", name="Yes, I’m sure").click()
-    expect(page.locator(".messagelist")).to_contain_text("Merged 1 request(s)")
+    expect(page.locator(".messagelist")).to_contain_text("Merged 1 request into")
 
     page.goto(f"{live_server.url}/admin/tracker/featurerequest/duplicates/")
     expect(

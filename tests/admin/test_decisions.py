@@ -220,7 +220,7 @@ def test_a_product_manager_merges_selected_requests_into_one(pm_client, wish, ot
     assert Notification.objects.filter(event=Event.MERGED, merged_from=other.number).count() == 1
 
 
-def test_merging_into_a_declined_request_is_refused_as_a_message(pm_client, wish, other):
+def test_merging_into_a_declined_request_is_refused_on_the_form(pm_client, wish, other):
     pm_client.post(
         decide("status"),
         {"ids": wish.number, "status": "declined", "reason": "not_planned", "confirm": "yes"},
@@ -231,8 +231,12 @@ def test_merging_into_a_declined_request_is_refused_as_a_message(pm_client, wish
         {"ids": f"{wish.number},{other.number}", "into": wish.number, "confirm": "yes"},
     )
 
+    # Refused when the form is submitted, before any confirmation, not merge by merge after.
     assert response.status_code == 200
-    assert any("merge into an open or done request" in t for t in messages_of(response))
+    assert response.context["confirming"] is False
+    assert "Declined: requests are merged into an open or done one" in str(
+        response.context["form"].errors["into"]
+    )
     other.refresh_from_db()
     assert other.status == "under_review"
 

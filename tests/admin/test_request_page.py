@@ -46,7 +46,7 @@ def test_it_explains_the_score_part_by_part(pm_client, wish):
     assert ranking.score == wish.score
     content = response.content.decode()
     assert "weighted customer accounts" in content
-    assert "criticality high" in content
+    assert "Criticality High" in content
 
 
 def test_it_lists_every_mention_with_who_where_and_the_customers_words(pm_client, wish):

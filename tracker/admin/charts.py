@@ -51,28 +51,53 @@ class WeeklyChart:
 def weekly_customers(*, number: int, today: date | None = None) -> WeeklyChart:
     """Distinct customer accounts whose threads raised the request (or a request merged
     into it) in each of the last WEEKS weeks, weeks starting on Monday."""
-    counts = customers_per_week(number=number)
-    if not counts:
+    return chart_of(customers_per_week(number=number), today=today)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """The small size of the chart, as the rising page draws one a row: no labels."""
+
+    weeks: int = 12
+    width: int = 96
+    height: int = 24
+
+
+def chart_of(
+    counts: dict[date, int],
+    *,
+    today: date | None = None,
+    size: Sparkline | None = None,
+    fixed_weeks: bool = False,
+) -> WeeklyChart:
+    """The bars of `counts` (customers by the Monday of each week) up to this week: the
+    request page's chart, or with `size` a sparkline. A sparkline always spans its weeks
+    (`fixed_weeks`), so that rows compare; the page's chart starts at the first week."""
+    if not counts and not fixed_weeks:
         return WeeklyChart(bars=(), peak=0)
+    weeks_shown, width, height, top, label_space = WEEKS, WIDTH, HEIGHT, TOP, LABEL_SPACE
+    if size:
+        weeks_shown, width, height, top, label_space = size.weeks, size.width, size.height, 0, 0
     today = today or timezone.localdate()
     this_week = today - timedelta(days=today.weekday())
-    start = max(min(counts), this_week - timedelta(weeks=WEEKS - 1))
+    first = this_week - timedelta(weeks=weeks_shown - 1)
+    start = first if fixed_weeks or not counts else max(min(counts), first)
     weeks = [start + timedelta(weeks=i) for i in range((this_week - start).days // 7 + 1)]
     peak = max(counts.get(week, 0) for week in weeks) or 1
     # A few weeks still draw as narrow bars, left-aligned.
-    slot = WIDTH / max(len(weeks), 12)
+    slot = width / max(len(weeks), 12)
     bars = []
     for i, week in enumerate(weeks):
         customers = counts.get(week, 0)
-        height = round(HEIGHT * customers / peak, 1)
+        bar_height = round(height * customers / peak, 1)
         bars.append(
             Bar(
                 week=week,
                 customers=customers,
                 x=round(i * slot + 1, 1),
-                y=round(TOP + HEIGHT - height, 1),
+                y=round(top + height - bar_height, 1),
                 width=round(max(slot - 2, 1), 1),
-                height=height,
+                height=bar_height,
             )
         )
-    return WeeklyChart(bars=tuple(bars), peak=peak)
+    return WeeklyChart(bars=tuple(bars), peak=peak, width=width, height=top + height + label_space)

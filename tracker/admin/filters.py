@@ -15,9 +15,10 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.models import User
 from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce, NullIf
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import OPEN_STATUSES, Criticality, Language, Plan, Status
@@ -141,12 +142,17 @@ def _choices(request: HttpRequest, kind: str) -> list[tuple[str, str]]:
     if loaded is None:
         loaded = {"channel": [], "area": [], "owner": []}
         text: CharField[str, str] = CharField()
+        # An area is named in the user's language when it has a name in it (ProductArea.name_in).
+        language = (get_language() or "en")[:2]
+        area_name: Any = F("name")
+        if language in ("ru", "ja"):
+            area_name = Coalesce(NullIf(F(f"name_{language}"), Value("")), F("name"))
         parts = [
             Channel.objects.annotate(
                 choice_of=Value("channel"), key=F("slug"), label=F("name"), sort=F("slug")
             ),
             ProductArea.objects.annotate(
-                choice_of=Value("area"), key=Cast("id", text), label=F("name"), sort=F("name")
+                choice_of=Value("area"), key=Cast("id", text), label=area_name, sort=area_name
             ),
             User.objects.filter(groups__name=PRODUCT_MANAGERS).annotate(
                 choice_of=Value("owner"),

@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import Token, TokenProxy
 
@@ -45,12 +47,13 @@ class TokenAdmin(DRFTokenAdmin):
     @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
     def action_checkbox(self, obj: Token) -> SafeString:
         # Admin labels each box with str(obj), which for a token is its key.
-        attrs = {"class": "action-select", "aria-label": f"Select the token of {obj.user}"}
+        label = gettext("Select the token of %(user)s") % {"user": obj.user}
+        attrs = {"class": "action-select", "aria-label": label}
         checkbox = forms.CheckboxInput(attrs, lambda value: False)
         return checkbox.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
 
     @admin.action(
-        description="Rotate the selected tokens (the new keys are shown once)",
+        description=_("Rotate the selected tokens (the new keys are shown once)"),
         permissions=["change"],
     )
     def rotate(self, request: HttpRequest, queryset: QuerySet[Token]) -> HttpResponse:
@@ -64,7 +67,7 @@ class TokenAdmin(DRFTokenAdmin):
             {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
-                "title": "New API keys",
+                "title": _("New API keys"),
                 "rotated": rotated,
             },
         )
@@ -72,7 +75,7 @@ class TokenAdmin(DRFTokenAdmin):
         response["Cache-Control"] = "no-store"
         return response
 
-    @admin.action(description="Revoke the selected tokens", permissions=["change"])
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[Token]) -> None:
         revoked = [
             token.user
@@ -80,7 +83,8 @@ class TokenAdmin(DRFTokenAdmin):
             if token_revoke(user=token.user, by=request.user)
         ]
         names = ", ".join(str(user) for user in revoked)
-        self.message_user(request, f"Revoked the API tokens of {names}.", messages.SUCCESS)
+        text = gettext("Revoked the API tokens of %(names)s.") % {"names": names}
+        self.message_user(request, text, messages.SUCCESS)
 
 
 def _selected(request: HttpRequest, queryset: QuerySet[Token]) -> list[Token]:

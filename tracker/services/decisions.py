@@ -145,13 +145,17 @@ def request_merge(
     notes = _note_versions(public_note)
 
     # Customers of the duplicate's family that the survivor's family does not have yet.
-    new_accounts = (
+    new_accounts = list(
         Account.objects.filter(threads__mentions__in=Mention.objects.of_family(number))
         .exclude(threads__mentions__in=Mention.objects.of_family(into))
         .distinct()
         .values_list("pk", "plan")
     )
     duplicate_threads = threads_following(number)
+    # The duplicate's customers that the survivor had already are not new to it any more.
+    Mention.objects.of_family(number).filter(new_customer=True).exclude(
+        thread__account_id__in=[pk for pk, _ in new_accounts]
+    ).update(new_customer=False)
     Demand.of(survivor).absorb(
         Demand.of(duplicate), new_customer_weights=[plan_weight(plan) for _, plan in new_accounts]
     ).write_to(survivor)

@@ -342,7 +342,7 @@ def _register(*, thread: Thread, data: IntakeData, title: str, kind: str) -> Log
     StatusChange.objects.create(
         request=request, to_status=Status.UNDER_REVIEW, changed_by=data.logged_by, created_at=now
     )
-    mention = _create_mention(request=request, thread=thread, data=data, at=now)
+    mention = _create_mention(request=request, thread=thread, data=data, at=now, new_customer=True)
     notify(request=request, thread_ids=[thread.pk], event=Event.REGISTERED)
     return LogResult(request, mention, request_created=True, mention_created=True)
 
@@ -376,7 +376,9 @@ def _attach(
         .exists()
     )
     now = timezone.now()
-    mention = _create_mention(request=request, thread=thread, data=data, at=now)
+    mention = _create_mention(
+        request=request, thread=thread, data=data, at=now, new_customer=new_customer
+    )
     # Written before the row is locked, with the status as read; corrected below in the
     # rare case a status change committed meanwhile (its own notifications could not see
     # this thread's uncommitted mention, so this one must carry the new status).
@@ -419,7 +421,7 @@ def _check_mention(data: IntakeData, *, kind: str | None) -> None:
 
 
 def _create_mention(
-    *, request: FeatureRequest, thread: Thread, data: IntakeData, at: datetime
+    *, request: FeatureRequest, thread: Thread, data: IntakeData, at: datetime, new_customer: bool
 ) -> Mention:
     report = data.report or DefectReport()
     return Mention.objects.create(
@@ -427,6 +429,7 @@ def _create_mention(
         thread=thread,
         logged_by=data.logged_by,
         created_at=at,
+        new_customer=new_customer,
         quote=data.quote,
         criticality=data.criticality,
         steps=report.steps,

@@ -29,6 +29,7 @@ from tracker.admin.requests.decisions import DecisionPages
 from tracker.admin.requests.export import CsvExport
 from tracker.admin.requests.intake import LoggingPages
 from tracker.admin.requests.request_page import RequestPage
+from tracker.admin.rising import RisingPage
 from tracker.choices import Criticality, Priority
 from tracker.models import FeatureRequest, FeatureRequestQuerySet, ProductArea
 from tracker.pagination import LargeTablePaginator
@@ -37,7 +38,13 @@ from tracker.selectors import ranked_backlog
 
 @admin.register(FeatureRequest)
 class FeatureRequestAdmin(
-    CheckedFilters, DecisionPages, LoggingPages, RequestPage, CsvExport, DuplicatesQueue
+    CheckedFilters,
+    DecisionPages,
+    LoggingPages,
+    RequestPage,
+    CsvExport,
+    DuplicatesQueue,
+    RisingPage,
 ):
     list_display = [
         "number",
@@ -85,6 +92,7 @@ class FeatureRequestAdmin(
                 view(self.duplicates_view),
                 name="tracker_featurerequest_duplicates",
             ),
+            path("rising/", view(self.rising_view), name="tracker_featurerequest_rising"),
             path(
                 "<path:object_id>/mention/",
                 view(self.mention_view),
@@ -114,7 +122,7 @@ class FeatureRequestAdmin(
     @admin.display(description=_("criticality"))
     def criticality_shown(self, obj: FeatureRequest) -> str:
         label = str(Criticality(obj.effective_criticality).label)
-        return label if not obj.criticality else f"{label} (set)"
+        return label if not obj.criticality else gettext("%(level)s (set)") % {"level": label}
 
     @admin.display(description=_("last raised"), ordering="last_raised_at")
     def last_raised(self, obj: FeatureRequest) -> str:

@@ -22,6 +22,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.forms import (
@@ -42,6 +43,7 @@ from tracker.errors import TrackerError, TransitionNotAllowed
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, note_audience, threads_told
 from tracker.services import (
+    MERGEABLE_INTO,
     request_merge_many,
     request_merge_target,
     request_set_criticality,
@@ -111,7 +113,10 @@ def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
         reason=data["reason"],
         by=user,
     )
-    return f"#{request.number} is now {request.get_status_display()}."
+    return gettext("#%(number)d is now %(status)s.") % {
+        "number": request.number,
+        "status": request.get_status_display(),
+    }
 
 
 # --- set priority -------------------------------------------------------------------------
@@ -125,7 +130,10 @@ def _priority_preview(selected: list[FeatureRequest], data: dict[str, Any]) -> P
 
 def _set_priority(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
     request = request_set_priority(number=obj.number, priority=data["priority"], by=user)
-    return f"#{request.number} has priority {request.get_priority_display()}."
+    return gettext("#%(number)d has priority %(priority)s.") % {
+        "number": request.number,
+        "priority": request.get_priority_display(),
+    }
 
 
 # --- set criticality ----------------------------------------------------------------------
@@ -142,7 +150,10 @@ def _criticality_preview(selected: list[FeatureRequest], data: dict[str, Any]) -
 def _set_criticality(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
     request = request_set_criticality(number=obj.number, criticality=data["criticality"], by=user)
     shown = Criticality(request.effective_criticality).label
-    return f"#{request.number} has criticality {shown}."
+    return gettext("#%(number)d has criticality %(level)s.") % {
+        "number": request.number,
+        "level": shown,
+    }
 
 
 def _score_changes(
@@ -161,8 +172,10 @@ def _score_changes(
         changes.append(
             (
                 obj,
-                f"{label(obj)} · score {obj.score:g}",
-                f"{label(after)} · score {after.ranking().score:g}",
+                gettext("%(value)s · score %(score)s")
+                % {"value": label(obj), "score": f"{obj.score:g}"},
+                gettext("%(value)s · score %(score)s")
+                % {"value": label(after), "score": f"{after.ranking().score:g}"},
             )
         )
     return {"changes": changes}
@@ -219,12 +232,30 @@ def _merge_survivor(form: MergeForm, selected: list[FeatureRequest]) -> FeatureR
     """The request to keep, checked by the service before anything is shown or done. None,
     with the form told why, when it cannot be kept."""
     try:
-        return request_merge_target(
+        survivor = request_merge_target(
             numbers=[obj.number for obj in selected], into=form.cleaned_data["into"]
         )
     except TrackerError as error:
         form.add_error("into", error.message)
         return None
+    # What each merge would refuse under its lock, refused here before any confirmation,
+    # naming the status in the user's language.
+    if survivor.status not in MERGEABLE_INTO:
+        form.add_error(
+            "into",
+            gettext(
+                "Request #%(number)d is %(status)s: requests are merged into an open or done one."
+            )
+            % {"number": survivor.number, "status": survivor.get_status_display()},
+        )
+        return None
+    others = [obj for obj in selected if obj.number != survivor.number]
+    if others and all(obj.duplicate_of_id is not None for obj in others):
+        form.add_error(
+            "into", gettext("Each of the other selected requests is already merged into another.")
+        )
+        return None
+    return survivor
 
 
 # --- the pages ----------------------------------------------------------------------------
@@ -334,7 +365,10 @@ class DecisionPages(BacklogPage):
         for number, error in outcome.refused.items():
             self.message_user(request, f"#{number}: {error.message}", messages.ERROR)
         if outcome.merged:
-            text = _("Merged %(n)d request(s) into #%(into)d.")
+            n = len(outcome.merged)
+            text = ngettext(
+                "Merged %(n)d request into #%(into)d.", "Merged %(n)d requests into #%(into)d.", n
+            )
             self.message_user(
                 request,
                 text % {"n": len(outcome.merged), "into": survivor.number},

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponseBadRequest, HttpResponseBase, StreamingHttpResponse
+from django.utils.translation import gettext
 
 from tracker.admin.requests.pages import BacklogPage
 from tracker.models import FeatureRequestQuerySet
@@ -51,7 +52,7 @@ class CsvExport(BacklogPage):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             # What the list page answers by sending the user back to the unfiltered list.
-            return HttpResponseBadRequest("The filters or the page number are not valid.")
+            return HttpResponseBadRequest(gettext("The filters or the page number are not valid."))
         listed = cast(FeatureRequestQuerySet, changelist.queryset)
         rows = (
             listed.ranked()

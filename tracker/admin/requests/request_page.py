@@ -15,13 +15,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.charts import weekly_customers
 from tracker.admin.forms import WordingForm
 from tracker.admin.requests.decisions import decision_urls
 from tracker.admin.requests.pages import BacklogPage, acting_user
+from tracker.choices import Criticality, Priority
 from tracker.models import Decision, FeatureRequest
+from tracker.ranking import Ranking, Weights
 from tracker.selectors import request_overview
 from tracker.services import request_edit
 from tracker.services.public_text import request_set_public_title
@@ -96,6 +99,7 @@ class RequestPage(BacklogPage):
         overview = request_overview(request=obj, mentions_shown=MENTIONS_SHOWN)
         return {
             "ranking": overview.ranking,
+            "score_rows": explained(overview.ranking),
             "mentions": overview.mentions,
             "mention_total": overview.mention_total,
             "history": overview.history,
@@ -151,3 +155,28 @@ class RequestPage(BacklogPage):
             "decisions": list(decisions.reverse()[:DECISIONS_SHOWN]),
             "decision_total": decisions.count(),
         }
+
+
+def explained(ranking: Ranking) -> list[dict[str, Any]]:
+    """The score's parts as the request's page explains them, in the user's language (the
+    API gives the same parts with their codes)."""
+    rows = []
+    for part in ranking.parts:
+        if part.name == "demand":
+            name = gettext("Demand")
+            value = part.value
+            why = gettext(
+                "%(customers)s weighted customer accounts; each doubling adds %(points)s points"
+            ) % {"customers": part.value, "points": f"{Weights.from_settings().demand_points:g}"}
+        elif part.name == "criticality":
+            name = gettext("Criticality")
+            value = str(Criticality(part.value).label) if part.value else "—"
+            why = gettext("Criticality %(level)s") % {"level": value}
+        else:
+            name = gettext("Priority")
+            value = str(Priority(part.value).label) if part.value else "—"
+            why = gettext("Priority %(priority)s") % {"priority": value}
+        rows.append(
+            {"name": part.name, "label": name, "value": value, "points": part.points, "why": why}
+        )
+    return rows
