@@ -41,8 +41,13 @@ def test_no_fixed_text_names_a_date_or_a_time_frame(catalog, language):
     texts = list(po_texts(catalog / language / "LC_MESSAGES" / "django.po"))
 
     assert sum(name.startswith("msgstr") for name, _ in texts) > 30
+    # Our own fixed texts are read by the rules, which name the phrase at fault. The learned
+    # layer judges what people write; it learned these catalogues as ordinary text when it
+    # was trained, and an admin label of one word ("new", "Решение") gives it no context.
     flagged = [
-        (name, text, find_date_phrase(text)) for name, text in texts if find_date_phrase(text)
+        (name, text, phrase)
+        for name, text in texts
+        if (phrase := find_date_phrase(text, sentences=False))
     ]
     assert flagged == []
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0013_rising_and_labels'),
+        ('tracker', '0013_quote_search'),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ def mark_new_customers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracker', '0012_quote_search'),
+        ('tracker', '0011_bitrix24_portals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

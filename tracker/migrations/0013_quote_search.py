@@ -7,6 +7,11 @@ does not stop intake while it is built over a million mentions. SQLite: an FTS5 
 the trigram tokenizer over the quotes, fed by triggers, as 0003 does for titles. Neither
 changes the models, so the migration state stays as it was. docs/admin.md says why
 trigrams and not full-text search.
+
+On SQLite, a later migration that remakes tracker_mention (Django does for, e.g., a new
+NOT NULL column with a default) drops these triggers with the old table: make them again
+after it (tests/test_quote_search.py fails otherwise). That is why this runs after
+0012_rising_and_labels, which adds Mention.new_customer.
 """
 
 from django.db import migrations
@@ -53,7 +58,7 @@ class Migration(migrations.Migration):
     # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
     atomic = False
 
-    dependencies = [("tracker", "0011_bitrix24_portals")]
+    dependencies = [("tracker", "0012_rising_and_labels")]
 
     operations = [
         migrations.RunPython(
