@@ -98,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     figures: dict[str, Any] = {"suite": args.suite, "database": url.rpartition("/")[2]}
 
+    # The admin's pages need their static files, as in production, whatever the database.
+    manage("collectstatic", "--no-input", "-v0")
     if not reuse:
         recreate_database(url)
         manage("migrate", "--no-input")
-        manage("collectstatic", "--no-input", "-v0")  # the admin's pages, as in production
         began = time.perf_counter()
         n = args.requests
         manage(
@@ -525,6 +526,9 @@ def report(f: dict[str, Any]) -> str:
                 "",
             ),
         ]
+    elif "embedded" not in f:  # --reuse: the vectors were made by an earlier run
+        made_by = "an earlier run (`--reuse`: embedding is not timed here)"
+        embedding = []
     else:
         made_by = "`embed_requests --all` in this run"
         embedding = [
