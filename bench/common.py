@@ -4,6 +4,7 @@ the docs for its figures."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import secrets
@@ -13,11 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import psycopg
@@ -197,3 +198,35 @@ def write_section(path: Path, start: str, end: str, body: str) -> None:
         text = text.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
     print(f"wrote the figures into {path.relative_to(ROOT)}")
+
+
+# --- load from client processes ---------------------------------------------------------
+
+
+def clients_rate(
+    client: Callable[..., None],
+    args: tuple[Any, ...],
+    *,
+    count: int,
+    seconds: float,
+    grace: float,
+    label: str,
+) -> float:
+    """Requests a second made by `count` processes of client(*args, deadline, i, queue), each
+    sending until the deadline and then putting how many it made on the queue; a client not
+    done `grace` seconds after the deadline fails the benchmark."""
+    queue: multiprocessing.Queue[int] = multiprocessing.Queue()
+    start = time.monotonic()
+    deadline = start + seconds
+    clients = [
+        multiprocessing.Process(target=client, args=(*args, deadline, i, queue))
+        for i in range(count)
+    ]
+    for process in clients:
+        process.start()
+    for process in clients:
+        process.join(timeout=seconds + grace)
+        if process.exitcode != 0:
+            raise SystemExit(f"a client of {label} failed")
+    total = sum(queue.get() for _ in clients)
+    return total / (time.monotonic() - start)

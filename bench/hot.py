@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import platform
 import secrets
@@ -322,23 +321,9 @@ def _client(
 
 
 def rate(port: int, token: str, kind: str, number: int, seconds: float) -> float:
-    queue: multiprocessing.Queue[int] = multiprocessing.Queue()
-    start = time.monotonic()
-    deadline = start + seconds
-    clients = [
-        multiprocessing.Process(
-            target=_client, args=(port, token, kind, number, deadline, i, queue)
-        )
-        for i in range(CLIENTS)
-    ]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join(timeout=seconds + 120)
-        if client.exitcode != 0:
-            raise SystemExit(f"a client of {kind} failed")
-    total = sum(queue.get() for _ in clients)
-    return total / (time.monotonic() - start)
+    return common.clients_rate(
+        _client, (port, token, kind, number), count=CLIENTS, seconds=seconds, grace=120, label=kind
+    )
 
 
 def writes(port: int, prepared: dict[str, Any], seconds: float, rounds: int) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import random
 import secrets
@@ -320,21 +319,9 @@ def _client(port: int, token: str, path: str, deadline: float, seed: int, out: o
 
 
 def throughput(port: int, token: str, path: str, duration: float, connections: int) -> float:
-    queue: multiprocessing.Queue[int] = multiprocessing.Queue()
-    start = time.monotonic()
-    deadline = start + duration
-    clients = [
-        multiprocessing.Process(target=_client, args=(port, token, path, deadline, i, queue))
-        for i in range(connections)
-    ]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join(timeout=duration + 60)
-        if client.exitcode != 0:
-            raise SystemExit(f"a client of {path} failed")
-    total = sum(queue.get() for _ in clients)
-    return total / (time.monotonic() - start)
+    return common.clients_rate(
+        _client, (port, token, path), count=connections, seconds=duration, grace=60, label=path
+    )
 
 
 def search_latencies(
