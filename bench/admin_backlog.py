@@ -47,18 +47,7 @@ def main() -> int:
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    common.ensure_database(url)
-    common.setup_django(common.production_env(url, ALLOWED_HOSTS="testserver"))
-    from django.core.management import call_command
-    from django.test.utils import override_settings
-
-    call_command("migrate", verbosity=0)
-    with override_settings(
-        STORAGES={
-            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
-    ):
+    with common.admin_pages(url):
         _fill(args.requests)
         rows = _measure(args.runs)
 

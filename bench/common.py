@@ -230,3 +230,22 @@ def clients_rate(
             raise SystemExit(f"a client of {label} failed")
     total = sum(queue.get() for _ in clients)
     return total / (time.monotonic() - start)
+
+
+@contextmanager
+def admin_pages(url: str) -> Iterator[None]:
+    """Django in production settings on database `url`, migrated, rendering the admin's pages
+    in process (the test client) from plain static file storage: no manifest to collect."""
+    ensure_database(url)
+    setup_django(production_env(url, ALLOWED_HOSTS="testserver"))
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+
+    call_command("migrate", verbosity=0)
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ):
+        yield
