@@ -260,8 +260,8 @@ def index_cost(url: str, rows: int = 20_000) -> dict[str, float]:
         for i in range(rows):
             connection.execute(
                 "INSERT INTO tracker_mention (request_id, thread_id, created_at, quote, "
-                "criticality, steps, started_how, expected, actual, attachments) VALUES "
-                "(%s, %s, now(), %s, 'normal', '', '', '', '', '[]')",
+                "criticality, steps, started_how, expected, actual, attachments, new_customer) "
+                "VALUES (%s, %s, now(), %s, 'normal', '', '', '', '', '[]', false)",
                 [mention[0], -1 - i, f"Нам нужна выгрузка счетов {i} в Excel, please {i}"],
             )
         return (time.perf_counter() - began) * 1000 / rows

@@ -67,6 +67,17 @@ def browser(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def fresh_channel_copies():
+    """Each test reads its own channels: a channel of a test rolled back can come again
+    under the same slug with another id, and queryset updates send no signal."""
+    from tracker.services.intake import forget_channel_copies
+
+    forget_channel_copies()
+    yield
+    forget_channel_copies()
+
+
+@pytest.fixture(autouse=True)
 def fresh_vector_copies():
     """Each test starts with no process copy of stored vectors: the database under the
     copy is rolled back after every test, and SQLite gives the same numbers again."""

@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
 from tracker.choices import DeclineReason, Event, Language, Plan, Status
-from tracker.db import insert_for_each, insert_if_absent, insert_values
+from tracker.db import (
+    add_demand,
+    get_or_insert,
+    insert_for_each,
+    insert_if_absent,
+    insert_one,
+    insert_values,
+)
 from tracker.models import Account, Notification, Thread
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +117,71 @@ def test_the_fan_out_writes_the_rows_bulk_create_would():
     } == expected
     assert all(before <= n.created_at <= timezone.now() for n in made)
     assert all(before <= n.next_attempt_at <= timezone.now() for n in made)
+
+
+def test_insert_one_writes_the_row_the_orm_would_and_sets_its_key():
+    thread = ThreadFactory()
+    request = FeatureRequestFactory()
+    facts = {"thread": thread, "request": request, "status": request.status}
+    by_hand = Notification(event=Event.ATTACHED, **facts)
+    by_orm = Notification(event=Event.ATTACHED, **facts)
+
+    insert_one(by_hand, wake="tracker_outbox")
+    by_orm.save()
+
+    assert by_hand.pk is not None and by_hand.pk != by_orm.pk
+    assert not by_hand._state.adding
+    made, saved = (Notification.objects.get(pk=n.pk) for n in (by_hand, by_orm))
+    skip = {"id", "next_attempt_at", "created_at"}
+    assert {k: v for k, v in model_to_dict(made).items() if k not in skip} == {
+        k: v for k, v in model_to_dict(saved).items() if k not in skip
+    }
+
+
+@pytest.mark.parametrize("priority", ["none", "p3", "p1"])
+@pytest.mark.parametrize("criticality", ["", "high"])
+def test_add_demand_writes_the_score_the_ranking_formula_gives(settings, priority, criticality):
+    # Points that are not whole numbers, and plan weights whose sums are not powers of two:
+    # the SQL's logarithm and rounding must land where tracker.ranking's do.
+    settings.TRACKER_DEMAND_POINTS = 7.3
+    settings.TRACKER_CRITICALITY_POINTS = {"low": 0.5, "normal": 10.25, "high": 25.125}
+    settings.TRACKER_PRIORITY_POINTS = {"none": 0, "p3": 15.333, "p1": 50.5}
+    request = FeatureRequestFactory(priority=priority, criticality=criticality)
+    at = timezone.now()
+    for step, (customers, weight, said) in enumerate(
+        [(1, 1.5, "low"), (1, 0.7, "critical"), (0, 0.0, "normal"), (1, 3.25, "high")] * 3
+    ):
+        added = add_demand(
+            request.number, customers=customers, weight=weight, criticality=said, at=at
+        )
+        assert added is not None
+        request.refresh_from_db()
+        assert added["score"] == request.score, step
+        assert request.score == request.ranking().score, step
+    assert request.customer_count == 9
+
+
+def test_add_demand_leaves_a_merged_request_alone():
+    survivor = FeatureRequestFactory()
+    duplicate = FeatureRequestFactory(duplicate_of=survivor, status=Status.DUPLICATE)
+
+    assert (
+        add_demand(duplicate.number, customers=1, weight=1.0, criticality="low", at=timezone.now())
+        is None
+    )
+    duplicate.refresh_from_db()
+    assert duplicate.mention_count == 0
+
+
+def test_get_or_insert_makes_the_row_once_then_finds_it():
+    made, created = get_or_insert(
+        Account(external_id="acme.example", name="Acme", plan=Plan.BASIC), unique="external_id"
+    )
+    found, created_again = get_or_insert(
+        Account(external_id="acme.example", name="Other", plan=Plan.FREE), unique="external_id"
+    )
+
+    assert (created, created_again) == (True, False)
+    assert found.pk == made.pk and not found._state.adding
+    assert (found.name, found.plan, found.created_at) == ("Acme", Plan.BASIC, made.created_at)
+    assert Account.objects.count() == 1

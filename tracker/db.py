@@ -53,14 +53,67 @@ def insert_if_absent(obj: Model) -> bool:
     `obj.pk` set) if this call made the row, False if a row with the same unique key exists
     or was made meanwhile by a transaction that committed. Unlike get_or_create, it needs
     no savepoint, and the row it makes stays locked by this transaction."""
+    return _insert(obj, "ON CONFLICT DO NOTHING")
+
+
+def get_or_insert(obj: Model, *, unique: str) -> tuple[Model, bool]:
+    """The row whose `unique` field equals `obj`'s, or `obj` inserted when there is none;
+    and whether this call inserted it. On PostgreSQL in one statement (a data-modifying
+    WITH: the insert, else the row already there); elsewhere a look-up, then the insert.
+    Nothing is locked but a row this call made. A row made and committed by another
+    transaction while this one ran is read by one more statement."""
+    model = type(obj)
+    value = getattr(obj, unique)
+    if connection.vendor != "postgresql":
+        found = model._default_manager.filter(**{unique: value}).first()
+        if found is not None:
+            return found, False
+    else:
+        insert = insert_values(obj)
+        fields = model._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        column = connection.ops.quote_name(model._meta.get_field(unique).column)  # type: ignore[union-attr,arg-type]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH made AS (INSERT INTO {insert.table} ({insert.column_list}) "  # noqa: S608
+                f"VALUES ({insert.placeholders}) ON CONFLICT DO NOTHING RETURNING {columns}) "
+                f"SELECT {columns}, true FROM made UNION ALL SELECT {columns}, false "
+                f"FROM {insert.table} WHERE {column} = %s AND NOT EXISTS (SELECT FROM made)",
+                [*insert.params, value],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            found = model.from_db(connection.alias, [f.attname for f in fields], row[:-1])
+            return found, bool(row[-1])
+    if insert_if_absent(obj):
+        return obj, True
+    return model._default_manager.get(**{unique: value}), False
+
+
+def insert_one(obj: Model, *, wake: str = "") -> None:
+    """INSERT `obj`, RETURNING its key into `obj.pk`, written by hand: on the intake's hot
+    path the ORM's cost of saying a one-row INSERT is most of the statement's. On
+    PostgreSQL, `wake` names a channel to NOTIFY in the same statement (delivered when the
+    transaction commits); elsewhere it is ignored."""
+    if wake and connection.vendor == "postgresql":
+        _insert(obj, wake=wake)
+    else:
+        _insert(obj)
+
+
+def _insert(obj: Model, conflict: str = "", *, wake: str = "") -> bool:
     insert = insert_values(obj)
     key = connection.ops.quote_name(obj._meta.pk.column)
+    sql = (
+        f"INSERT INTO {insert.table} ({insert.column_list}) "  # noqa: S608
+        f"VALUES ({insert.placeholders}) {conflict} RETURNING {key}"
+    )
+    params = insert.params
+    if wake:  # a data-modifying WITH runs in full; its key comes out beside the NOTIFY
+        sql = f"WITH made AS ({sql}) SELECT {key}, pg_notify(%s, '') FROM made"  # noqa: S608
+        params = [*params, wake]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {insert.table} ({insert.column_list}) "  # noqa: S608
-            f"VALUES ({insert.placeholders}) ON CONFLICT DO NOTHING RETURNING {key}",
-            insert.params,
-        )
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
@@ -160,7 +213,7 @@ def mark_delivered(notification_id: int) -> bool:
 
 
 # The request's columns `add_demand` answers with: its demand figures after the addition,
-# and what its score and its notification need besides, as they are once the row is locked.
+# its score, and what its notification needs besides, as they are once the row is locked.
 ADDED_COLUMNS = (
     "customer_count",
     "demand_weight",
@@ -171,6 +224,7 @@ ADDED_COLUMNS = (
     "priority",
     "status",
     "decline_reason",
+    "score",
 )
 
 
@@ -180,33 +234,63 @@ def add_demand(
     """Add one mention to request `number`'s demand figures in one UPDATE … RETURNING, the
     rules of `tracker.demand.Demand.add_mention` in SQL (the higher criticality wins, on a
     tie the one there; the later time wins): `customers` (0 or 1) more customers of
-    `weight` more plan weight. The statement is what locks the row, for as long as the
-    transaction lasts after it. None when the request is merged into another (or gone)."""
+    `weight` more plan weight, and the score of `tracker.ranking.rank` for the new figures
+    (the caller checks it against the formula's own: `rank` is the one that counts). One
+    new version of the row, not two: every index of the table has an entry per version.
+    The statement is what locks the row, for as long as the transaction lasts after it.
+    None when the request is merged into another (or gone)."""
     from django.utils.dateparse import parse_datetime
 
     from tracker.choices import CRITICALITY_RANK
     from tracker.models import FeatureRequest
+    from tracker.ranking import Weights
 
+    weights = Weights.from_settings()
     table = connection.ops.quote_name(FeatureRequest._meta.db_table)
     ranks = " ".join(f"WHEN '{c.value}' THEN {rank}" for c, rank in CRITICALITY_RANK.items())
+    new_criticality = (
+        f"CASE WHEN (CASE mention_criticality {ranks} END) < %s THEN %s "
+        "ELSE mention_criticality END"
+    )
+    points = {name: [] for name in ("criticality", "priority")}  # type: dict[str, list[Any]]
+    cases = {}
+    for name, table_of in (
+        ("criticality", weights.criticality_points),
+        ("priority", weights.priority_points),
+    ):
+        cases[name] = " ".join("WHEN %s THEN %s" for _ in table_of)
+        for value, value_points in table_of.items():
+            points[name] += [value, round(float(value_points), 2)]
     when = connection.ops.adapt_datetimefield_value(at)
+    rank_of_new = CRITICALITY_RANK[criticality]  # type: ignore[index]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET customer_count = customer_count + %s, "  # noqa: S608
             "demand_weight = demand_weight + %s, mention_count = mention_count + 1, "
-            f"mention_criticality = CASE WHEN (CASE mention_criticality {ranks} END) < %s "
-            "THEN %s ELSE mention_criticality END, "
+            f"mention_criticality = {new_criticality}, "
             "last_raised_at = CASE WHEN last_raised_at IS NULL OR last_raised_at < %s "
-            "THEN %s ELSE last_raised_at END "
+            "THEN %s ELSE last_raised_at END, "
+            "score = ROUND(CAST(ROUND(CAST(%s * LN(1 + CASE WHEN demand_weight + %s > 0 "
+            "THEN demand_weight + %s ELSE 0 END) / LN(2) AS NUMERIC), 2) "
+            f"+ CASE COALESCE(NULLIF(criticality, ''), {new_criticality}) "
+            f"{cases['criticality']} ELSE 0 END "
+            f"+ CASE priority {cases['priority']} ELSE 0 END AS NUMERIC), 2) "
             "WHERE number = %s AND duplicate_of_id IS NULL "
             f"RETURNING {', '.join(ADDED_COLUMNS)}",
             [
                 customers,
                 weight,
-                CRITICALITY_RANK[criticality],  # type: ignore[index]
+                rank_of_new,
                 criticality,
                 when,
                 when,
+                float(weights.demand_points),
+                weight,
+                weight,
+                rank_of_new,
+                criticality,
+                *points["criticality"],
+                *points["priority"],
                 number,
             ],
         )

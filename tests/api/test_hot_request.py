@@ -10,19 +10,22 @@ from tests.api.conftest import client_for, intake_payload
 from tests.concurrency import concurrent_test, run_at_once
 from tests.factories import ChannelFactory, UserFactory, log_intake
 from tracker import services
-from tracker.models import Account, FeatureRequest, Mention, Notification
+from tracker.models import Account, Channel, FeatureRequest, Mention, Notification, Thread
 
 URL = reverse("api-intake")
 
 # The statements of one intake through the API, pinned: a change that adds one shows here.
-# Token and user (1), the caller's permissions (1: tracker/auth.py), the account looked up
-# and made (2), the channel (1), the thread made (1); then, to attach: the family held and
-# the request read (2), the mention (1), the figures' UPDATE … RETURNING and the score (2),
-# the notification and the workers' wake-up (2): 13. SQLite has no advisory lock nor NOTIFY.
+# Token and user (1), the caller's permissions (1: tracker/auth.py), the account made (1 on
+# PostgreSQL, where the look-up is in the same statement; 2 on SQLite), the thread made
+# (1; the channel is this process's copy, warmed by the first intake); then, to attach:
+# the request read by the statement that holds its family (1), the mention (1), the
+# figures and the score in one UPDATE … RETURNING (1), the notification with the workers'
+# wake-up (1): 8. SQLite has no advisory lock nor NOTIFY.
 # Inside a test's transaction the service's own is a savepoint: 2 more.
-ATTACH_NEW_CUSTOMER = {"postgresql": 13 + 2, "sqlite": 11 + 2}
-# An account seen before: its shared lock, and whether it raised the request before.
-ATTACH_KNOWN_CUSTOMER = {"postgresql": 15 + 2, "sqlite": 12 + 2}
+ATTACH_NEW_CUSTOMER = {"postgresql": 8 + 2, "sqlite": 9 + 2}
+# An account seen before: found by the same statement on PostgreSQL, by its look-up on
+# SQLite; then its shared lock (PostgreSQL), and whether it raised the request before.
+ATTACH_KNOWN_CUSTOMER = {"postgresql": 11 + 2, "sqlite": 10 + 2}
 
 
 def _attach_payload(number, account, ref):
@@ -160,3 +163,30 @@ def test_an_attach_tells_the_thread_the_status_as_it_is_once_the_row_is_locked(
 
     told = Notification.objects.get(thread__ref="late", event="request.attached")
     assert told.status == "accepted"
+
+
+def test_a_channel_changed_in_this_process_is_read_again_at_once(channel):
+    log_intake(title="Warm the channel's copy", language=None)
+    channel.config = {**channel.config, "default_language": "ja"}
+    channel.save()  # as the admin's form does
+
+    log_intake(title="2.0.1", ref="chat-after-change", language=None)
+
+    assert Thread.objects.get(ref="chat-after-change").language == "ja"
+
+
+def test_a_channel_changed_elsewhere_is_read_again_within_its_copys_lifetime(channel, monkeypatch):
+    from tracker.services import intake
+
+    clock = [1000.0]
+    monkeypatch.setattr(intake.time, "monotonic", lambda: clock[0])
+    log_intake(title="Warm the channel's copy", language=None)
+    # Another process's change: no signal reaches this one.
+    Channel.objects.filter(pk=channel.pk).update(config={"default_language": "ru"})
+
+    log_intake(title="2.0.1", ref="chat-soon", language=None)
+    clock[0] += intake.CHANNEL_COPY_SECONDS
+    log_intake(title="2.0.2", ref="chat-later", language=None)
+
+    languages = dict(Thread.objects.values_list("ref", "language"))
+    assert (languages["chat-soon"], languages["chat-later"]) == ("en", "ru")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from tracker.channels import check_thread_ref
 from tracker.choices import Criticality, Event, Kind, Language, Plan, Status
-from tracker.db import add_demand, insert_if_absent
+from tracker.db import add_demand, get_or_insert, insert_if_absent, insert_one
 from tracker.demand import Demand
 from tracker.errors import IncompleteReport, NotFound, TrackerError
 from tracker.models import (
@@ -137,18 +140,15 @@ def _account_get_or_create(data: AccountData) -> tuple[Account, bool]:
     is this transaction's until it commits, so it needs no lock."""
     if data.plan is not None:
         require_choice(data.plan, Plan, field="account.plan")
-    account = Account.objects.filter(external_id=data.external_id).first()
-    if account is not None:
-        return account, False
-    new = Account(
-        external_id=data.external_id,
-        name=data.name or data.external_id,
-        plan=data.plan or default_plan(),
+    account, made = get_or_insert(
+        Account(
+            external_id=data.external_id,
+            name=data.name or data.external_id,
+            plan=data.plan or default_plan(),
+        ),
+        unique="external_id",
     )
-    # Two first sightings at once make one account: the second finds the first's.
-    if insert_if_absent(new):
-        return new, True
-    return Account.objects.get(external_id=data.external_id), False
+    return account, made  # type: ignore[return-value]
 
 
 def _account_update(
@@ -200,7 +200,7 @@ def thread_get_or_create(
             + ", ".join(Language.values)
             + ".",
         )
-    channel = Channel.objects.filter(slug=data.channel).first()
+    channel = channel_named(data.channel)
     if channel is None:
         raise NotFound(f"There is no channel {data.channel!r}.", field="thread.channel")
     check_thread_ref(channel, data.ref)
@@ -219,6 +219,41 @@ def thread_get_or_create(
         thread.save(update_fields=["language"])
     thread.account = account
     return thread, created
+
+
+# Channels are configuration, read by every intake and changed by an operator now and then:
+# each process keeps a copy of those it has read (without their secrets) for
+# CHANNEL_COPY_SECONDS. A change reaches this process at once (the signals below) and every
+# other process within that time. It saves the intake one statement of about a dozen.
+CHANNEL_COPY_SECONDS = 5.0
+_channel_copies: dict[str, tuple[float, Channel]] = {}
+_channel_copies_lock = threading.Lock()
+
+
+def channel_named(slug: str) -> Channel | None:
+    """The channel `slug`, as read at most CHANNEL_COPY_SECONDS ago; None if there is none
+    (not kept: a channel made a moment later is found at once). Read-only: callers must
+    not change or save it."""
+    now = time.monotonic()
+    copy = _channel_copies.get(slug)
+    if copy is not None and now - copy[0] < CHANNEL_COPY_SECONDS:
+        return copy[1]
+    channel = Channel.objects.filter(slug=slug).defer("secrets").first()
+    with _channel_copies_lock:
+        if channel is None:
+            _channel_copies.pop(slug, None)
+        else:
+            _channel_copies[slug] = (now, channel)
+    return channel
+
+
+def forget_channel_copies(**_: object) -> None:
+    with _channel_copies_lock:
+        _channel_copies.clear()
+
+
+post_save.connect(forget_channel_copies, sender=Channel, dispatch_uid="intake-channel-copies")
+post_delete.connect(forget_channel_copies, sender=Channel, dispatch_uid="intake-channel-copies")
 
 
 def thread_language(*, channel: Channel, words: str) -> str:
@@ -401,8 +436,10 @@ def _attach(
         raise StaleLocks("the request attached to was merged meanwhile")
     for name, value in added.items():
         setattr(request, name, value)
-    request.score = request.ranking().score
-    FeatureRequest.objects.filter(number=request.number).update(score=request.score)
+    score = request.ranking().score
+    if score != request.score:  # SQL rounded a tie otherwise than the formula: it counts
+        request.score = score
+        FeatureRequest.objects.filter(number=request.number).update(score=score)
     if request.status != read_status:
         Notification.objects.filter(
             thread=thread, request=request, event=Event.ATTACHED, status=read_status
@@ -424,7 +461,7 @@ def _create_mention(
     *, request: FeatureRequest, thread: Thread, data: IntakeData, at: datetime, new_customer: bool
 ) -> Mention:
     report = data.report or DefectReport()
-    return Mention.objects.create(
+    mention = Mention(
         request=request,
         thread=thread,
         logged_by=data.logged_by,
@@ -438,6 +475,8 @@ def _create_mention(
         actual=report.actual,
         attachments=[url for url in report.attachments if url.strip()],
     )
+    insert_one(mention)
+    return mention
 
 
 def _count_mention(

@@ -151,14 +151,15 @@ def _fold(value: int) -> int:
     return value & _FOLD
 
 
-def _hold_advisory(
+def _advisory_calls(
     *,
     shared: Iterable[int] = (),
     exclusive: Iterable[int] = (),
     customer: tuple[int, int] | None = None,
-) -> None:
-    """Take these transaction-level advisory locks in one statement, families first (in
-    ascending key), then the customer's part; released when the transaction ends."""
+) -> tuple[str, list[int]]:
+    """The SQL that takes these transaction-level advisory locks, families first (in
+    ascending key), then the customer's part, and its parameters; the locks are released
+    when the transaction ends."""
     calls: list[str] = []
     params: list[int] = []
     keys = sorted(
@@ -173,8 +174,17 @@ def _hold_advisory(
     if customer is not None:
         calls.append("pg_advisory_xact_lock(%s, %s)")
         params += [_fold(customer[0]), _fold(customer[1])]
+    return ", ".join(calls), params
+
+
+def _hold_advisory(**keys: Any) -> None:
+    """Take these advisory locks (as `_advisory_calls` names them) in one statement."""
+    calls, params = _advisory_calls(**keys)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(calls), params)
+        cursor.execute("SELECT " + calls, params)
+
+
+ATTACH_READS = ("number", "title", "status", "decline_reason", "duplicate_of_id")
 
 
 def hold_for_attach(
@@ -185,19 +195,44 @@ def hold_for_attach(
     none is under way), and exclusive this account's part of that family (two intakes of
     one account at once count the customer once). No row is locked: the intake locks the
     request's row only with the one UPDATE that adds its mention to the figures
-    (`tracker.db.add_demand`). Returns the request as read once held, unlocked."""
+    (`tracker.db.add_demand`). Returns the request as read once held, unlocked, with the
+    fields ATTACH_READS only."""
     asked = number
     for _ in range(ATTEMPTS):
-        if connection.vendor == "postgresql":
-            _hold_advisory(shared=[number], customer=(number, account_id))
-        # Read after the locks are held: a merge that committed meanwhile is seen.
-        request = FeatureRequest.objects.filter(number=number).first()
+        request = _read_held(number, account_id=account_id)
         if request is None:
             raise missing_request(asked, field=field)
         if request.duplicate_of_id is None:
             return request
         number = request.duplicate_of_id
     raise StaleLocks("the request to attach to kept being merged")
+
+
+def _read_held(number: int, *, account_id: int) -> FeatureRequest | None:
+    """Request `number` (its ATTACH_READS; the figures come back from the UPDATE that adds
+    to them), read by the statement that takes `hold_for_attach`'s locks once it has found
+    the row; written by hand, since the ORM's cost of saying it is most of its cost.
+
+    A merge that committed while the statement waited for the locks is not in what it
+    read; it is in what the figures' UPDATE reads, which then finds the request merged, and
+    the intake starts over (`add_demand`, StaleLocks)."""
+    fields = [FeatureRequest._meta.get_field(name) for name in ATTACH_READS]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)  # type: ignore[union-attr,arg-type]
+    params: list[int] = []
+    if connection.vendor == "postgresql":
+        calls, params = _advisory_calls(shared=[number], customer=(number, account_id))
+        columns += f", (SELECT count(*) FROM (SELECT {calls}) AS held)"  # noqa: S608
+    table = connection.ops.quote_name(FeatureRequest._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE number = %s",  # noqa: S608 (no input in it)
+            [*params, number],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    attnames = [f.attname for f in fields]  # type: ignore[union-attr]
+    return FeatureRequest.from_db(connection.alias, attnames, row[: len(fields)])
 
 
 def hold_for_merge(*numbers: int) -> None:

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from tracker.choices import DeliveryState
-from tracker.db import insert_for_each
+from tracker.db import insert_for_each, insert_one
 from tracker.errors import TrackerError
 from tracker.models import FeatureRequest, Mention, Notification, StatusChange
 from tracker.signals import public_view_changed
@@ -48,6 +48,10 @@ def notify(
         # A status change of a request raised from 10,000 threads commits well under a
         # second this way, without thousands of model instances.
         insert_for_each(Notification(**facts), field="thread", ids=thread_ids)
+    elif len(thread_ids) == 1:
+        # An intake's one notification, and the workers woken, in one statement.
+        insert_one(Notification(thread_id=thread_ids[0], **facts), wake=WAKE_CHANNEL)
+        return
     else:
         Notification.objects.bulk_create(
             [Notification(thread_id=thread_id, **facts) for thread_id in thread_ids],
