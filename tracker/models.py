@@ -142,8 +142,14 @@ class Channel(models.Model):
 class Thread(models.Model):
     """One customer conversation in a channel: every reply about it goes there."""
 
+    # No index of its own: thread_unique_ref_per_channel begins with it. Every intake that
+    # opens a thread writes each index of the table.
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="threads"
+        Channel,
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        related_name="threads",
+        db_index=False,
     )
     ref = models.CharField(
         _("thread reference"),
@@ -465,11 +471,21 @@ class MentionQuerySet(models.QuerySet["Mention"]):
 class Mention(models.Model):
     """This thread raised this request: who logged it, when, and the customer's words."""
 
+    # No index of their own: mention_request_time begins with the request and
+    # mention_once_per_thread with the thread. Every intake writes each index of the table.
     request = models.ForeignKey(
-        FeatureRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="mentions"
+        FeatureRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="mentions",
+        db_index=False,
     )
     thread = models.ForeignKey(
-        Thread, verbose_name=_("thread"), on_delete=models.PROTECT, related_name="mentions"
+        Thread,
+        verbose_name=_("thread"),
+        on_delete=models.PROTECT,
+        related_name="mentions",
+        db_index=False,
     )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -573,8 +589,13 @@ class Notification(models.Model):
     language when it is sent.
     """
 
+    # No index of its own: notification_thread_order begins with it.
     thread = models.ForeignKey(
-        Thread, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="notifications"
+        Thread,
+        verbose_name=_("thread"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     # The request the thread follows now (the survivor, after a merge).
     request = models.ForeignKey(

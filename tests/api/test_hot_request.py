@@ -190,3 +190,17 @@ def test_a_channel_changed_elsewhere_is_read_again_within_its_copys_lifetime(cha
 
     languages = dict(Thread.objects.values_list("ref", "language"))
     assert (languages["chat-soon"], languages["chat-later"]) == ("en", "ru")
+
+
+def test_the_intake_answers_exactly_what_its_documented_serializer_would(agent, channel):
+    from tracker.api.serializers import IntakeResultSerializer
+
+    logged = agent.post(URL, intake_payload(title="Export deals"), format="json")
+    number = logged.json()["number"]
+    attached = agent.post(URL, _attach_payload(number, "b.example.com", "chat-b"), format="json")
+
+    for response in (logged, attached):
+        documented = IntakeResultSerializer(data=response.json())
+        assert documented.is_valid(), documented.errors
+        assert response.json() == IntakeResultSerializer(documented.validated_data).data
+        assert set(response.json()) == set(IntakeResultSerializer().fields)
