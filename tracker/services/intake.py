@@ -373,9 +373,14 @@ def _register(*, thread: Thread, data: IntakeData, title: str, kind: str) -> Log
     )
     now = timezone.now()
     _count_mention(request, thread=thread, data=data, at=now, new_customer=True)
-    request.save(force_insert=True)
-    StatusChange.objects.create(
-        request=request, to_status=Status.UNDER_REVIEW, changed_by=data.logged_by, created_at=now
+    insert_one(request)
+    insert_one(
+        StatusChange(
+            request=request,
+            to_status=Status.UNDER_REVIEW,
+            changed_by=data.logged_by,
+            created_at=now,
+        )
     )
     mention = _create_mention(request=request, thread=thread, data=data, at=now, new_customer=True)
     notify(request=request, thread_ids=[thread.pk], event=Event.REGISTERED)
