@@ -403,6 +403,12 @@ class FeatureRequest(models.Model):
         indexes = [
             models.Index(fields=["-score", "number"], name="request_ranked"),
             models.Index(fields=["status", "-score", "number"], name="request_status_ranked"),
+            # What the rising page reads of the ten thousand requests that gained a customer
+            # this month (the request each is tracked under, its area and customers), from
+            # the index alone: reading the rows themselves was most of the page's time.
+            models.Index(
+                fields=["number", "duplicate_of", "area", "customer_count"], name="request_rising"
+            ),
         ]
 
     def __str__(self) -> str:
