@@ -30,6 +30,28 @@ def test_a_user_who_chose_a_language_gets_the_admin_in_it_whatever_the_browser_a
     assert RISING_LINK["en"] not in page.content.decode()
 
 
+def test_a_choice_made_in_another_browser_counts_from_the_next_sign_in(client, pm):
+    UserLanguage.objects.create(user=pm, language="ja")
+    client.force_login(pm)
+
+    page = client.get(BACKLOG, headers={"accept-language": "ru"})
+
+    assert page["Content-Language"] == "ja"
+    assert RISING_LINK["ja"] in page.content.decode()
+
+
+def test_the_choice_is_read_once_a_session_not_on_every_page(pm_client, pm):
+    choose(pm_client, "ru")
+    pm_client.get(BACKLOG)
+
+    # As if chosen in another browser: this one keeps what it read until it signs in again
+    # (tests/admin/test_backlog.py pins the page's query count).
+    UserLanguage.objects.filter(user=pm).update(language="ja")
+    page = pm_client.get(BACKLOG)
+
+    assert page["Content-Language"] == "ru"
+
+
 def test_without_a_choice_the_admin_follows_the_browser(pm_client, pm):
     choose(pm_client, "ru")
     choose(pm_client, "")

@@ -24,17 +24,24 @@ from tracker.errors import TrackerError
 from tracker.selectors import user_language
 from tracker.services.users import user_set_language
 
+# The choice, kept in the session from the first admin page after signing in: the admin's
+# pages cost no query for it (their query counts are pinned), and a choice made in another
+# browser counts from the next sign-in. My language writes it here too.
+SESSION_KEY = "tracker_admin_language"
+
 
 class UserLanguageMiddleware:
     """After LocaleMiddleware (which follows the browser) and AuthenticationMiddleware: on
-    the admin's pages, a signed-in user's own choice wins. One query by primary key a page."""
+    the admin's pages, a signed-in user's own choice wins."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(reverse("admin:index")) and request.user.is_authenticated:
-            language = user_language(user_id=request.user.pk)
+            if SESSION_KEY not in request.session:
+                request.session[SESSION_KEY] = user_language(user_id=request.user.pk)
+            language = request.session[SESSION_KEY]
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
@@ -63,6 +70,7 @@ def my_language_view(request: HttpRequest) -> HttpResponse:
         except TrackerError as error:
             form.add_error("language", error.message)
         else:
+            request.session[SESSION_KEY] = form.cleaned_data["language"]
             # Shown on the next page, which is already in the new language.
             translation.activate(
                 form.cleaned_data["language"] or translation.get_language_from_request(request)
