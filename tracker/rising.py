@@ -234,7 +234,7 @@ per_plan AS {materialized} (
 ),
 best AS (
     SELECT p.number, SUM(p.weight) AS weight
-    FROM per_plan p JOIN tracker_featurerequest s ON s.number = p.number
+    FROM per_plan p {area_join}
     WHERE {area}
     GROUP BY p.number
     ORDER BY SUM(p.weight) DESC, p.number
@@ -265,6 +265,8 @@ def raised_by_valuable_plans(
         plans=", ".join(f"%(plan{i})s" for i in range(len(plans))),
         weights=", ".join(f"(%(plan{i})s, %(weight{i})s)" for i in range(len(plans))),
         area=where,
+        # The requests' rows are read only to narrow the list to an area.
+        area_join="" if area is None else "JOIN tracker_featurerequest s ON s.number = p.number",
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

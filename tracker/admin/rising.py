@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tracker.admin.charts import Sparkline, WeeklyChart, chart_of
 from tracker.admin.requests.pages import BacklogPage
-from tracker.choices import Plan
+from tracker.choices import Plan, Status
 from tracker.models import FeatureRequest, ProductArea
 from tracker.rising import (
     WINDOWS,
@@ -140,7 +140,8 @@ class RisingPage(BacklogPage):
             return Row(
                 number=number,
                 title=obj.title,
-                status=obj.get_status_display(),
+                # Not get_status_display(), which hashes every status's lazy label a call.
+                status=str(Status(obj.status).label),
                 area=str(areas[obj.area_id]) if obj.area_id in areas else "—",
                 url=reverse("admin:tracker_featurerequest_change", args=[number]),
                 figure=figure,
