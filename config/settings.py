@@ -35,6 +35,9 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMO_PASSWORDS_FILE = Path(env("DEMO_PASSWORDS_FILE", str(BASE_DIR / ".demo-passwords")))
 
 INSTALLED_APPS = [
+    # Before the admin, so that its admin/base_site.html (the "My language" link in the
+    # user tools) extends the admin's own; no other template of ours shares a name.
+    "tracker",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -48,7 +51,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     # Swagger UI's files for /api/docs/, served from our own static files: no CDN needed.
     "drf_spectacular_sidecar",
-    "tracker",
     "tracker.status",
     # Failed sign-ins are counted and locked out (the AXES_* settings below).
     "axes",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the two above: a signed-in user's own language wins on the admin's pages.
+    "tracker.admin.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The API's 503 when the database is in trouble, for errors no DRF handler answered.

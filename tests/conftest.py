@@ -1,6 +1,7 @@
 import psycopg
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from tests.factories import ChannelFactory, UserFactory
 
@@ -33,6 +34,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             except psycopg.errors.DuplicateDatabase:
                 pass  # another test run made it a moment ago
     database.setdefault("TEST", {})["TEMPLATE"] = UTF8_TEMPLATE
+
+
+@pytest.fixture(autouse=True)
+def in_the_default_language():
+    """Each test starts in the site's language: a page a test client fetched leaves its
+    language active in the thread (LocaleMiddleware activates, nothing deactivates), and the
+    domain's errors are put into words when read, in the language active then."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,7 +1,35 @@
 """Domain errors, raised by the services and mapped to answers in one place each
-(the API's exception handler, the admin's messages)."""
+(the API's exception handler, the admin's messages).
+
+Their messages are translated when they are shown, not when they are raised: a service
+raises `TrackerError(lazy_message(_("… %(status)s …"), status=Status.DONE.label))`, and
+`error.message` reads it in the language active then: the admin user's, or the one the
+API's caller asked for (Accept-Language; English by default). The `code` is what machines
+read, and never changes with the language."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def _interpolate(message: StrOrPromise, params: Mapping[str, Any]) -> str:
+    # `%s` of a lazy label (a status, a plan) translates it here too.
+    return str(message) % params
+
+
+_lazy_interpolate = lazy(_interpolate, str)
+
+
+def lazy_message(message: StrOrPromise, **params: Any) -> StrOrPromise:
+    """`message % params`, made when it is read, in the language active then."""
+    return _lazy_interpolate(message, params)
 
 
 class TrackerError(Exception):
@@ -9,10 +37,18 @@ class TrackerError(Exception):
 
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: StrOrPromise, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
         self.field = field
+
+    @property
+    def message(self) -> str:
+        """The message in the language active now: the one it is shown in."""
+        return str(self._message)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class NotFound(TrackerError):
@@ -34,10 +70,14 @@ class IncompleteReport(TrackerError):
 
     def __init__(self, missing: list[str]) -> None:
         super().__init__(
-            "A defect report must say what was done, how it was started, the expected and the "
-            "actual result, and carry at least one screenshot or video. Missing: "
-            + ", ".join(missing)
-            + "."
+            lazy_message(
+                _(
+                    "A defect report must say what was done, how it was started, the expected "
+                    "and the actual result, and carry at least one screenshot or video. "
+                    "Missing: %(missing)s."
+                ),
+                missing=", ".join(missing),
+            )
         )
         self.missing = missing
 
@@ -53,6 +93,8 @@ class Busy(TrackerError):
     def __init__(self, message: str = "") -> None:
         super().__init__(
             message
-            or "Other changes to the same request are under way; nothing was changed. "
-            "Try again in a moment."
+            or _(
+                "Other changes to the same request are under way; nothing was changed. "
+                "Try again in a moment."
+            )
         )

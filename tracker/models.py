@@ -409,6 +409,12 @@ class FeatureRequest(models.Model):
         indexes = [
             models.Index(fields=["-score", "number"], name="request_ranked"),
             models.Index(fields=["status", "-score", "number"], name="request_status_ranked"),
+            # What the rising page reads of the ten thousand requests that gained a customer
+            # this month (the request each is tracked under, its area and customers), from
+            # the index alone: reading the rows themselves was most of the page's time.
+            models.Index(
+                fields=["number", "duplicate_of", "area", "customer_count"], name="request_rising"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -971,3 +977,30 @@ class LikelyDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.first_id} ~ #{self.second_id}"
+
+
+class UserLanguage(models.Model):
+    """The language a person reads the admin in, when they chose one; with no row, or a blank
+    choice, the admin follows their browser (tracker.admin.language)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="admin_language",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("language setting")
+        verbose_name_plural = _("language settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["", *(code for code, _name in settings.LANGUAGES)]),
+                name="user_language_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or '-'}"

@@ -12,14 +12,13 @@ Every figure of the page is one query here, whatever the number of rows shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -48,90 +47,6 @@ class Growth:
         return self.new[days] / before if before > 0 else None
 
 
-def growth(*, area: int | str | None = None, now: datetime | None = None) -> list[Growth]:
-    """Every request (not merged into another) that gained a customer in the last 30 days;
-    `area` an area's id, "none" for requests in no area, None for all.
-
-    Two reads: the new customers of the window per request, from the partial index alone;
-    then those requests (and the ones their duplicates were merged into) by number. One
-    query joining the two makes PostgreSQL scan every request instead."""
-    now = now or timezone.now()
-    short, long = min(WINDOWS), max(WINDOWS)
-    since_short = now - timedelta(days=short)
-    counted = (
-        Mention.objects.filter(new_customer=True, created_at__gte=now - timedelta(days=long))
-        .values("request_id")
-        .annotate(
-            short=Count("pk", filter=Q(created_at__gte=since_short)),
-            long=Count("pk"),
-        )
-        .order_by()
-    )
-    new: dict[int, dict[int, int]] = {
-        row["request_id"]: {short: row["short"], long: row["long"]} for row in counted
-    }
-    if not new:
-        return []
-    found = _with_survivors(new)
-    totals: dict[int, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
-    for number, counts in new.items():
-        survivor = found[number][0] or number
-        for days in WINDOWS:
-            totals[survivor][days] += counts[days]
-    rows = []
-    for number, counts in totals.items():
-        _, area_id, customers = found[number]
-        if not _in_area(area_id, area):
-            continue
-        rows.append(Growth(number=number, area_id=area_id, customers=customers, new=counts))
-    return rows
-
-
-def _with_survivors(numbers: Iterable[int]) -> dict[int, tuple[int | None, int | None, int]]:
-    """These requests and those their duplicates among them were merged into, by number:
-    (merged into, area, distinct customers). Each read by its number, which the primary key
-    serves; a join or an OR in one query makes PostgreSQL scan every request."""
-    found = _requests_by_number(list(numbers))
-    missing = {dup_of for dup_of, _, _ in found.values() if dup_of and dup_of not in found}
-    found.update(_requests_by_number(list(missing)))
-    return found
-
-
-def _requests_by_number(numbers: list[int]) -> dict[int, tuple[int | None, int | None, int]]:
-    if not numbers:
-        return {}
-    sql = "SELECT number, duplicate_of_id, area_id, customer_count FROM tracker_featurerequest"
-    params: list[Any]
-    if connection.vendor == "postgresql":
-        # One array parameter: ten thousand placeholders cost more to send and plan.
-        sql, params = f"{sql} WHERE number = ANY(%s)", [numbers]
-    else:
-        sql, params = f"{sql} WHERE number IN ({', '.join(['%s'] * len(numbers))})", numbers
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {number: (dup_of, area, customers) for number, dup_of, area, customers in cursor}
-
-
-def _in_area(area_id: int | None, area: int | str | None) -> bool:
-    """Whether a request in `area_id` is shown when the page is narrowed to `area`."""
-    if area is None:
-        return True
-    if area == "none":
-        return area_id is None
-    return area_id == int(area)
-
-
-def most_grown(rows: list[Growth], *, days: int, relative: bool, top: int) -> list[Growth]:
-    """The `top` requests that gained most, in customers or relative to those before."""
-    if relative:
-        ranked = [row for row in rows if row.relative(days) is not None and row.new[days]]
-        ranked.sort(key=lambda row: (-(row.relative(days) or 0), -row.new[days], row.number))
-    else:
-        ranked = [row for row in rows if row.new[days]]
-        ranked.sort(key=lambda row: (-row.new[days], row.number))
-    return ranked[:top]
-
-
 @dataclass(frozen=True)
 class AreaGrowth:
     area_id: int | None
@@ -139,16 +54,144 @@ class AreaGrowth:
     requests: int
 
 
-def per_area(rows: list[Growth]) -> list[AreaGrowth]:
-    """New customers (summed over requests) and growing requests of each area, most first."""
-    totals: dict[int | None, dict[int, int]] = defaultdict(lambda: dict.fromkeys(WINDOWS, 0))
-    counts: dict[int | None, int] = defaultdict(int)
-    for row in rows:
-        for days in WINDOWS:
-            totals[row.area_id][days] += row.new[days]
-        counts[row.area_id] += 1
-    areas = [AreaGrowth(area_id=a, new=totals[a], requests=counts[a]) for a in totals]
-    return sorted(areas, key=lambda a: (-a.new[max(WINDOWS)], a.area_id or 0))
+@dataclass(frozen=True)
+class Rising:
+    """The lists of the page, by ("absolute" or "relative", days), best first; and the new
+    customers of every area."""
+
+    lists: dict[tuple[str, int], list[Growth]]
+    areas: list[AreaGrowth]
+
+
+# Ranked and cut in the database: the page gets its forty rows, not the ten thousand requests
+# that gained a customer this month. The new customers per request come from the partial
+# index alone (`new`), then move to the request they are tracked under (`grown`: merges are
+# one level deep), which gives the area and the customers (`candidates`); both read the
+# requests through the `request_rising` index alone. Each list is the top of those candidates
+# (ORDER BY … LIMIT: a top-N sort), numbered in its order; the areas' sums are one more branch
+# over the same candidates, so the page's growth is one statement. {materialized} keeps
+# PostgreSQL from folding `new` into a join that scans every request.
+_GROWTH_SQL = """
+WITH new AS {materialized} (
+    SELECT request_id,
+           CAST(SUM(CASE WHEN created_at >= %(short_since)s THEN 1 ELSE 0 END) AS INTEGER)
+               AS short,
+           CAST(COUNT(*) AS INTEGER) AS long
+    FROM tracker_mention
+    WHERE new_customer AND created_at >= %(long_since)s
+    GROUP BY request_id
+),
+grown AS {materialized} (
+    SELECT COALESCE(r.duplicate_of_id, r.number) AS number,
+           CAST(SUM(new.short) AS INTEGER) AS short, CAST(SUM(new.long) AS INTEGER) AS long
+    FROM new JOIN tracker_featurerequest r ON r.number = new.request_id
+    GROUP BY COALESCE(r.duplicate_of_id, r.number)
+),
+candidates AS {materialized} (
+    SELECT g.number, s.area_id, s.customer_count AS customers, g.short, g.long
+    FROM grown g JOIN tracker_featurerequest s ON s.number = g.number
+    WHERE {area}
+)
+{lists}
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, area_id, COUNT(*), SUM(short), SUM(long)
+FROM candidates
+GROUP BY area_id
+"""
+
+_LIST_SQL = """
+SELECT '{kind}', {days}, ROW_NUMBER() OVER (ORDER BY {order}),
+       number, area_id, customers, short, long
+FROM (SELECT * FROM candidates WHERE {new} > 0{eligible} ORDER BY {order} LIMIT %(top)s)
+     AS top_{kind}_{days}
+"""
+
+# Most new customers first; then, relative to the customers before the window, the requests
+# somebody had raised before (growth from nothing has no ratio).
+_ORDER = {
+    "absolute": ("", "{new} DESC, number"),
+    "relative": (
+        " AND customers > {new}",
+        "CAST({new} AS DOUBLE PRECISION) / (customers - {new}) DESC, {new} DESC, number",
+    ),
+}
+_KINDS = [(kind, days) for days in WINDOWS for kind in _ORDER]
+
+# No limit: every request that gained a customer.
+_EVERY = 1 << 62
+
+
+def rising(
+    *, top: int | None, area: int | str | None = None, now: datetime | None = None
+) -> Rising:
+    """The `top` requests (not merged into another; None: every one) that gained the most
+    customers in the last 7 and 30 days, in customers and relative to those they had, and
+    each area's new customers; `area` an area's id, "none" for requests in no area, None
+    for all. One query, whatever `top` is."""
+    now = now or timezone.now()
+    short, long = min(WINDOWS), max(WINDOWS)
+    params: dict[str, Any] = {
+        "short_since": now - timedelta(days=short),
+        "long_since": now - timedelta(days=long),
+        "top": _EVERY if top is None else top,
+    }
+    where = _in_area(area, params)
+    lists = []
+    for kind, days in _KINDS:
+        eligible, order = _ORDER[kind]
+        column = "short" if days == short else "long"
+        lists.append(
+            _LIST_SQL.format(
+                kind=kind,
+                days=days,
+                new=column,
+                eligible=eligible.format(new=column),
+                order=order.format(new=column),
+            )
+        )
+    sql = _GROWTH_SQL.format(
+        materialized=_MATERIALIZED[connection.vendor == "postgresql"],
+        area=where,
+        lists="UNION ALL".join(lists),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    ranked: dict[tuple[str, int], list[tuple[int, Growth]]] = {key: [] for key in _KINDS}
+    areas = []
+    for kind, days, rank, number, area_id, customers, new_short, new_long in found:
+        new = {short: int(new_short), long: int(new_long)}
+        if kind is None:
+            areas.append(AreaGrowth(area_id=area_id, new=new, requests=customers))
+        else:
+            row = Growth(number=number, area_id=area_id, customers=customers, new=new)
+            ranked[kind, days].append((rank, row))
+    return Rising(
+        lists={
+            key: [row for _, row in sorted(rows, key=lambda r: r[0])]
+            for key, rows in ranked.items()
+        },
+        areas=sorted(areas, key=lambda a: (-a.new[long], a.area_id or 0)),
+    )
+
+
+def growth(*, area: int | str | None = None, now: datetime | None = None) -> list[Growth]:
+    """Every request (not merged into another) that gained a customer in the last 30 days."""
+    return rising(top=None, area=area, now=now).lists["absolute", max(WINDOWS)]
+
+
+_MATERIALIZED = {True: "MATERIALIZED", False: ""}
+
+
+def _in_area(area: int | str | None, params: dict[str, Any]) -> str:
+    """The condition on the request `s` that narrows a list to `area` (an area's id, "none"
+    for requests in no area, None for all), its parameter added to `params`."""
+    if area is None:
+        return "1 = 1"
+    if area == "none":
+        return "s.area_id IS NULL"
+    params["area"] = int(area)
+    return "s.area_id = %(area)s"
 
 
 @dataclass(frozen=True)
@@ -166,15 +209,39 @@ def valuable_plans() -> list[str]:
     return [plan for plan, weight in weights.items() if weight in top]
 
 
+# The month's mentions are read first, through the (created_at, thread, request) index alone,
+# and only then joined to their threads and accounts: walked the other way round, PostgreSQL
+# reads every mention of every thread of those accounts. Each account counts once per plan
+# for the request its mention is tracked under; the weights come in as a VALUES list, and
+# only the `top` requests leave the database, with their accounts per plan.
 _PLANS_SQL = """
-WITH month AS {materialized} (
-    SELECT m.request_id, m.thread_id FROM tracker_mention m WHERE m.created_at >= %s
+WITH weights (plan, weight) AS (VALUES {weights}),
+month AS {materialized} (
+    SELECT m.request_id, m.thread_id FROM tracker_mention m WHERE m.created_at >= %(since)s
+),
+valued AS {materialized} (
+    SELECT DISTINCT COALESCE(r.duplicate_of_id, r.number) AS number, a.plan, a.id AS account
+    FROM month
+    JOIN tracker_thread t ON t.id = month.thread_id
+    JOIN tracker_account a ON a.id = t.account_id
+    JOIN tracker_featurerequest r ON r.number = month.request_id
+    WHERE a.plan IN ({plans})
+),
+per_plan AS {materialized} (
+    SELECT v.number, v.plan, COUNT(*) AS accounts, COUNT(*) * w.weight AS weight
+    FROM valued v JOIN weights w ON w.plan = v.plan
+    GROUP BY v.number, v.plan, w.weight
+),
+best AS (
+    SELECT p.number, SUM(p.weight) AS weight
+    FROM per_plan p {area_join}
+    WHERE {area}
+    GROUP BY p.number
+    ORDER BY SUM(p.weight) DESC, p.number
+    LIMIT %(top)s
 )
-SELECT month.request_id, a.plan, a.id
-FROM month
-JOIN tracker_thread t ON t.id = month.thread_id
-JOIN tracker_account a ON a.id = t.account_id
-WHERE a.plan IN ({plans})
+SELECT best.number, best.weight, per_plan.plan, per_plan.accounts
+FROM best JOIN per_plan ON per_plan.number = best.number
 """
 
 
@@ -182,45 +249,35 @@ def raised_by_valuable_plans(
     *, top: int, area: int | str | None = None, now: datetime | None = None
 ) -> list[PlanDemand]:
     """The requests raised this month (since the first of the month) by the most accounts
-    on the most valuable plans, weighted by plan.
-
-    The month's mentions are read first, through the (created_at, thread, request) index
-    alone, and only then joined to their threads and accounts: walked the other way round,
-    PostgreSQL reads every mention of every thread of those accounts."""
+    on the most valuable plans, weighted by plan: the `top` of them, in one query."""
     now = now or timezone.now()
     month = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     plans = valuable_plans()
     if not plans:
         return []
+    weights = settings.TRACKER_PLAN_WEIGHTS
+    params: dict[str, Any] = {"since": month, "top": top}
+    for i, plan in enumerate(plans):
+        params[f"plan{i}"], params[f"weight{i}"] = plan, float(weights[plan])
+    where = _in_area(area, params)
     sql = _PLANS_SQL.format(
-        materialized="MATERIALIZED" if connection.vendor == "postgresql" else "",
-        plans=", ".join(["%s"] * len(plans)),
+        materialized=_MATERIALIZED[connection.vendor == "postgresql"],
+        plans=", ".join(f"%(plan{i})s" for i in range(len(plans))),
+        weights=", ".join(f"(%(plan{i})s, %(weight{i})s)" for i in range(len(plans))),
+        area=where,
+        # The requests' rows are read only to narrow the list to an area.
+        area_join="" if area is None else "JOIN tracker_featurerequest s ON s.number = p.number",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(month), *plans])
-        mentioned = cursor.fetchall()
-    numbers = {number for number, _, _ in mentioned}
-    requests = _with_survivors(numbers)
-    accounts: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for number, plan, account in mentioned:
-        survivor = requests[number][0] or number
-        accounts[survivor][plan].add(account)
-    weights = settings.TRACKER_PLAN_WEIGHTS
-    demand = []
-    for number, by_plan in accounts.items():
-        area_id = requests[number][1]
-        if not _in_area(area_id, area):
-            continue
-        counts = {plan: len(ids) for plan, ids in by_plan.items()}
-        demand.append(
-            PlanDemand(
-                number=number,
-                accounts=counts,
-                weight=sum(weights[plan] * n for plan, n in counts.items()),
-            )
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    demand: dict[int, PlanDemand] = {}
+    for number, weight, plan, accounts in found:
+        row = demand.setdefault(
+            number, PlanDemand(number=number, accounts={}, weight=float(weight))
         )
-    demand.sort(key=lambda d: (-d.weight, d.number))
-    return demand[:top]
+        row.accounts[plan] = accounts
+    return sorted(demand.values(), key=lambda d: (-d.weight, d.number))
 
 
 def customers_per_week_of(*, numbers: list[int], weeks: int) -> dict[int, dict[date, int]]:

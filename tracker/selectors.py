@@ -20,6 +20,7 @@ from tracker.models import (
     MentionQuerySet,
     PublicText,
     StatusChange,
+    UserLanguage,
 )
 from tracker.public_text import Chosen, choose, parse_order
 from tracker.relevance import title_language
@@ -402,3 +403,9 @@ def _lacking(rows: list[dict[str, object]]) -> list[MissingText]:
                     )
                 )
     return lacking
+
+
+def user_language(*, user_id: int) -> str:
+    """The language the user chose for the admin; blank when they follow their browser."""
+    chosen = UserLanguage.objects.filter(user_id=user_id).values_list("language", flat=True)
+    return chosen.first() or ""

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tracker.models import Mention, ProductArea
-from tracker.rising import growth, most_grown, raised_by_valuable_plans
+from tracker.rising import growth, raised_by_valuable_plans, rising
 from tracker.services import request_merge
 from tracker.services.decisions import request_set_area
 
@@ -68,18 +68,18 @@ def test_a_customer_is_new_only_when_their_first_thread_is_in_the_window(demand)
 
 
 def test_the_lists_rank_by_customers_and_by_growth_relative_to_those_before(demand):
-    rows = growth()
+    lists = rising(top=5).lists
 
-    assert [r.number for r in most_grown(rows, days=7, relative=False, top=5)] == [
+    assert [r.number for r in lists["absolute", 7]] == [
         demand["c"],
         demand["a"],
     ]
-    assert [r.number for r in most_grown(rows, days=30, relative=False, top=5)] == [
+    assert [r.number for r in lists["absolute", 30]] == [
         demand["b"],
         demand["c"],
         demand["a"],
     ]
-    relative = [r.number for r in most_grown(rows, days=30, relative=True, top=5)]
+    relative = [r.number for r in lists["relative", 30]]
     # C doubled twice over (1 → 3), A grew by a third (3 → 4); B had nobody before.
     assert relative == [demand["c"], demand["a"]]
 
@@ -105,6 +105,28 @@ def test_the_page_narrows_to_one_area(pm_client, demand):
     response = pm_client.get(RISING, {"area": crm.pk})
     shown = {row.number for s in response.context["sections"] for row in s["rows"]}
     assert shown == {demand["c"]}
+
+
+def test_each_list_is_cut_to_the_top_asked_for(demand):
+    every = rising(top=None).lists
+    one = rising(top=1).lists
+
+    assert set(one) == {(kind, days) for kind in ("absolute", "relative") for days in (7, 30)}
+    for key, rows in one.items():
+        assert [r.number for r in rows] == [r.number for r in every[key][:1]]
+    assert len(every["absolute", 30]) == 3
+
+
+def test_the_areas_sum_their_requests_new_customers(demand):
+    crm = ProductArea.objects.create(name="CRM", name_ru="CRM", name_ja="顧客管理")
+    request_set_area(number=demand["a"], area=crm.pk)
+    request_set_area(number=demand["c"], area=crm.pk)
+
+    areas = {a.area_id: (a.new, a.requests) for a in rising(top=1).areas}
+
+    # A: 1 new in both windows, C: 2; B (no area): 2 in 30 days, none in 7.
+    assert areas == {crm.pk: ({7: 3, 30: 3}, 2), None: ({7: 0, 30: 2}, 1)}
+    assert [a.area_id for a in rising(top=1).areas] == [crm.pk, None]
 
 
 def test_the_most_valuable_plans_this_month(log, db):
@@ -146,6 +168,7 @@ def test_its_query_count_does_not_grow_with_the_lists(pm_client, log, demand):
     for i in range(12):
         number = log(f"Wish {i}", account=f"w{i}.example").number
         log(number=number, account=f"x{i}.example")
+    pm_client.get(RISING)  # warm the session (it keeps the user's language) and content types
     counts = []
     for top in (1, 20):
         with CaptureQueriesContext(connection) as queries:
@@ -178,3 +201,14 @@ def test_the_backlog_links_to_it(pm_client):
     assert (
         RISING in pm_client.get(reverse("admin:tracker_featurerequest_changelist")).content.decode()
     )
+
+
+def test_a_merged_duplicates_plans_count_for_the_request_kept_once_an_account(log, db):
+    kept = log("Audit log", account="e1.example", plan="enterprise").number
+    dup = log("Audit trail", account="e1.example", plan="enterprise").number
+    log(number=dup, account="e2.example", plan="enterprise")
+    request_merge(number=dup, into=kept)
+
+    demand = raised_by_valuable_plans(top=5)
+
+    assert [(d.number, d.accounts, d.weight) for d in demand] == [(kept, {"enterprise": 2}, 6.0)]

@@ -34,8 +34,9 @@ from tracker.limits import (
 )
 from tracker.models import PRODUCT_MANAGERS, Channel, FeatureRequest, ProductArea, PublicText
 from tracker.relevance import title_language
-from tracker.services import TRANSITIONS, AccountData, DefectReport, ThreadData, default_plan
+from tracker.services import AccountData, DefectReport, ThreadData, default_plan
 from tracker.services.checks import DatePhrase, refuse_date_phrase
+from tracker.services.decisions import transition_refusal as service_transition_refusal
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -82,14 +83,10 @@ class ServiceForm(forms.Form):
 
 
 def transition_refusal(current: str, status: str) -> str | None:
-    """Why a request that is `current` cannot become `status`, naming both by their labels
-    in the user's language; None when it can."""
-    if status in TRANSITIONS.get(current, ()):
-        return None
-    return str(
-        _("A request that is %(current)s cannot become %(status)s.")
-        % {"current": Status(current).label, "status": Status(status).label}
-    )
+    """Why a request that is `current` cannot become `status`, in the user's language (the
+    service's own refusal, tracker.services.decisions); None when it can."""
+    refusal = service_transition_refusal(current, status)
+    return refusal.message if refusal else None
 
 
 class DecisionForm(ServiceForm):

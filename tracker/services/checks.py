@@ -3,21 +3,30 @@ message and field wherever the rule applies."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
 from tracker.deadlines import find_date_phrase
-from tracker.errors import TrackerError
+from tracker.errors import TrackerError, lazy_message
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from tracker.limits import NOTE_MAX, TITLE_MAX
 
 
 def require_choice(
-    value: str, choices: type[TextChoices], *, field: str, message: str | None = None
+    value: str, choices: type[TextChoices], *, field: str, message: StrOrPromise | None = None
 ) -> None:
     """Refuse a value that is not one of `choices`; by default "Unknown <field> 'value'."
     with the last part of the field's name."""
     if value not in choices.values:
         noun = field.rsplit(".", 1)[-1]
-        raise TrackerError(message or f"Unknown {noun} {value!r}.", field=field)
+        raise TrackerError(
+            message or lazy_message(_("Unknown %(field)s %(value)r."), field=noun, value=value),
+            field=field,
+        )
 
 
 class DatePhrase(TrackerError):

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from tracker.choices import Criticality, DeclineReason, Event, Kind, Priority, Status
 from tracker.demand import DEMAND_FIELDS, Demand
-from tracker.errors import MergeNotAllowed, TrackerError, TransitionNotAllowed
+from tracker.errors import MergeNotAllowed, TrackerError, TransitionNotAllowed, lazy_message
 from tracker.models import (
     PRODUCT_MANAGERS,
     Account,
@@ -45,6 +46,22 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 MERGEABLE_INTO = frozenset({Status.UNDER_REVIEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.DONE})
 
 
+def transition_refusal(current: str, status: str) -> TransitionNotAllowed | None:
+    """Why a request that is `current` cannot become `status`, naming both by their labels
+    in the language the message is shown in; None when it can. The service refuses with it,
+    and the admin's forms before anything is confirmed."""
+    if status in TRANSITIONS.get(current, ()):
+        return None
+    return TransitionNotAllowed(
+        lazy_message(
+            _("A request that is %(current)s cannot become %(status)s."),
+            current=Status(current).label,
+            status=Status(status).label,
+        ),
+        field="status",
+    )
+
+
 @dataclass(frozen=True)
 class MergeOutcome:
     """What merging several requests into one did: each is merged or refused on its own."""
@@ -68,24 +85,23 @@ def request_transition(
     request = lock_request(number)
     if status == Status.DUPLICATE:
         raise TransitionNotAllowed(
-            "A request becomes a duplicate by merging it into another.", field="status"
+            _("A request becomes a duplicate by merging it into another."), field="status"
         )
     require_choice(status, Status, field="status")
-    if status not in TRANSITIONS[request.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[request.status])) or "none"
-        raise TransitionNotAllowed(
-            f"A request that is {request.status} cannot become {status} (allowed: {allowed}).",
-            field="status",
-        )
+    if refusal := transition_refusal(request.status, status):
+        raise refusal
     if status == Status.DECLINED:
         require_choice(
             reason,
             DeclineReason,
             field="reason",
-            message="Declining needs a reason: " + ", ".join(DeclineReason.values) + ".",
+            message=lazy_message(
+                _("Declining needs a reason: %(reasons)s."),
+                reasons=", ".join(DeclineReason.values),
+            ),
         )
     elif reason:
-        raise TrackerError("A reason is given only when declining.", field="reason")
+        raise TrackerError(_("A reason is given only when declining."), field="reason")
     notes = _note_versions(public_note)
 
     record_decision(
@@ -130,16 +146,24 @@ def request_merge(
     duplicate's threads and customers count for the survivor; the duplicate keeps its
     number and its history, and its threads are told where it is tracked now."""
     if number == into:
-        raise MergeNotAllowed("A request cannot be merged into itself.", field="into")
+        raise MergeNotAllowed(_("A request cannot be merged into itself."), field="into")
     duplicate, survivor, moved = lock_for_merge(number=number, into=into)
     if duplicate.status == Status.DUPLICATE:
         raise MergeNotAllowed(
-            f"Request {number} is already merged into {duplicate.duplicate_of_id}.",
+            lazy_message(
+                _("Request %(number)s is already merged into %(into)s."),
+                number=number,
+                into=duplicate.duplicate_of_id,
+            ),
             field="number",
         )
     if survivor.status not in MERGEABLE_INTO:
         raise MergeNotAllowed(
-            f"Request {into} is {survivor.status}; merge into an open or done request.",
+            lazy_message(
+                _("Request %(number)s is %(status)s; merge into an open or done request."),
+                number=into,
+                status=Status(survivor.status).label,
+            ),
             field="into",
         )
     notes = _note_versions(public_note)
@@ -229,7 +253,7 @@ def request_merge_target(*, numbers: Iterable[int], into: int) -> FeatureRequest
     if survivor is None:
         raise missing_request(into, field="into")
     if all(number == into for number in numbers):
-        raise MergeNotAllowed("Give the number of another request to keep.", field="into")
+        raise MergeNotAllowed(_("Give the number of another request to keep."), field="into")
     return survivor
 
 
@@ -321,7 +345,9 @@ def request_set_criticality(
 def request_set_area(*, number: int, area: int | None, by: User | None = None) -> FeatureRequest:
     """Put a request in a product area (by its id), or in none."""
     if area is not None and not ProductArea.objects.filter(pk=area).exists():
-        raise TrackerError(f"There is no product area {area}.", field="area")
+        raise TrackerError(
+            lazy_message(_("There is no product area %(area)s."), area=area), field="area"
+        )
     request = lock_request(number)
     request.area_id = area
     request.save(update_fields=["area"])
@@ -337,7 +363,7 @@ def request_set_owner(*, number: int, owner: int | None, by: User | None = None)
             pk=owner, is_active=True, groups__name=PRODUCT_MANAGERS
         ).exists()
     ):
-        raise TrackerError("The owner must be an active product manager.", field="owner")
+        raise TrackerError(_("The owner must be an active product manager."), field="owner")
     request = lock_request(number)
     request.owner_id = owner
     request.save(update_fields=["owner"])

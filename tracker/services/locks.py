@@ -39,8 +39,9 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
-from tracker.errors import Busy, NotFound
+from tracker.errors import Busy, NotFound, lazy_message
 from tracker.models import Account, Channel, FeatureRequest, Thread
 
 logger = logging.getLogger("tracker.services")
@@ -256,7 +257,8 @@ def lock_requests(numbers: Iterable[int]) -> dict[int, FeatureRequest]:
 
 
 def missing_request(number: int, *, field: str) -> NotFound:
-    return NotFound(f"There is no request {number}.", field=field)
+    message = lazy_message(gettext_lazy("There is no request %(number)s."), number=number)
+    return NotFound(message, field=field)
 
 
 def lock_request(number: int, *, field: str = "number") -> FeatureRequest:

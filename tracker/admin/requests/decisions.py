@@ -34,12 +34,11 @@ from tracker.admin.forms import (
     PriorityForm,
     ServiceForm,
     TransitionForm,
-    transition_refusal,
 )
 from tracker.admin.note_audience import LANGUAGE_NAMES, who_reads
 from tracker.admin.requests.pages import BacklogPage, acting_user, posted
 from tracker.choices import Criticality, Priority, Status
-from tracker.errors import TrackerError, TransitionNotAllowed
+from tracker.errors import TrackerError
 from tracker.models import FeatureRequest
 from tracker.selectors import merge_preview, note_audience, threads_told
 from tracker.services import (
@@ -101,11 +100,8 @@ def _note_preview(numbers: list[int], versions: dict[str, str]) -> Preview:
 
 
 def _transition(obj: FeatureRequest, data: dict[str, Any], user: User) -> str:
-    # One of several selected requests may not take the status the others take: say so
-    # with the statuses' labels, as the form does, rather than the service's codes.
-    refusal = transition_refusal(obj.status, data["status"])
-    if refusal:
-        raise TransitionNotAllowed(refusal, field="status")
+    # One of several selected requests may not take the status the others take: the
+    # service says so with the statuses' labels, in the user's language.
     request = request_transition(
         number=obj.number,
         status=data["status"],

@@ -186,6 +186,27 @@ class _Planned:
     survivor: int | None = None
 
 
+# (request index, thread id, account id, criticality, when), in the order they are inserted.
+_PlannedMention = tuple[int, int, int, str, datetime]
+
+
+def _new_customers(requests: list[_Planned], mentions: list[_PlannedMention]) -> set[int]:
+    """The positions of the mentions that mark a new customer: each account's first mention
+    of a request or of one merged into it, the earliest, the first inserted (the lowest id)
+    among equals. The rule intake and merges keep, and migration 0012 wrote for the mentions
+    made before it; mentions are planned in no order of time, so it is applied afterwards."""
+    seen: set[tuple[int, int]] = set()
+    new: set[int] = set()
+    for position in sorted(range(len(mentions)), key=lambda i: (mentions[i][4], i)):
+        index, _, account_id, _, _ = mentions[position]
+        survivor = requests[index].survivor
+        family = index if survivor is None else survivor
+        if (family, account_id) not in seen:
+            seen.add((family, account_id))
+            new.add(position)
+    return new
+
+
 class Command(BaseCommand):
     help = "Fill the database with synthetic requests, mentions, accounts and threads, in bulk."
 
@@ -321,14 +342,14 @@ class Command(BaseCommand):
 
     def _plan_mentions(
         self, count: int, requests: list[_Planned], threads: list[tuple[int, int, str]]
-    ) -> list[tuple[int, int, str, datetime]]:
+    ) -> list[_PlannedMention]:
         rng = self.rng
         order = list(range(len(requests)))
         rng.shuffle(order)  # popularity is not tied to the number
         cumulative = list(accumulate(1 / (i + 10) for i in range(len(requests))))
         top = cumulative[-1]
         seen: set[tuple[int, int]] = set()
-        mentions: list[tuple[int, int, str, datetime]] = []
+        mentions: list[_PlannedMention] = []
         while len(mentions) < count:
             index = order[bisect(cumulative, rng.random() * top)]
             thread_id, account_id, plan = rng.choice(threads)
@@ -338,7 +359,7 @@ class Command(BaseCommand):
             request = requests[index]
             criticality = rng.choice(CRITICALITY_MIX)
             at = max(request.row.created_at, self.now - timedelta(days=rng.randint(0, 720)))
-            mentions.append((index, thread_id, criticality, at))
+            mentions.append((index, thread_id, account_id, criticality, at))
             # A merged request's mentions count for itself and for its survivor.
             for target in (index, request.survivor):
                 if target is None:
@@ -402,9 +423,8 @@ class Command(BaseCommand):
                         )
                     bar.update(len(chunk))
 
-    def _insert_mentions(
-        self, requests: list[_Planned], mentions: list[tuple[int, int, str, datetime]]
-    ) -> None:
+    def _insert_mentions(self, requests: list[_Planned], mentions: list[_PlannedMention]) -> None:
+        new = _new_customers(requests, mentions)
         with self._bar(len(mentions), "mentions") as bar:
             for start in range(0, len(mentions), self.batch):
                 chunk = mentions[start : start + self.batch]
@@ -416,8 +436,11 @@ class Command(BaseCommand):
                             criticality=criticality,
                             created_at=at,
                             quote="Synthetic customer words.",
+                            new_customer=position in new,
                         )
-                        for index, thread_id, criticality, at in chunk
+                        for position, (index, thread_id, _, criticality, at) in enumerate(
+                            chunk, start
+                        )
                     ]
                 )
                 bar.update(len(chunk))
