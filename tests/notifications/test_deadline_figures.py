@@ -1,12 +1,11 @@
 """The deadline guard measured on the labelled set, tests/data/deadline_notes.jsonl.
 
 The set was written in parts, each committed before the guard saw it: `tuning` (split once
-with `held_out` by family, before any tuning), then `held_out_2` ... `held_out_5`, each
-written after the previous held-out part had been measured once and before its errors were
-read. Every part but the last is now data the guard was tuned on (the rules were tuned on
-`tuning` ... `held_out_3`, the learned layer trained on `tuning` ... `held_out_4`), and
-`held_out_5` is the held-out part: its figures say how the guard does on wording it was not
-built from (docs/deadline-guard.md has the history).
+with `held_out` by family, before any tuning), then `held_out_2` ... `held_out_6`, each
+written after the previous held-out part had been measured and before its errors were read.
+Every part but the last is now data the guard was tuned on, and `held_out_6` is the held-out
+part: its figures say how the guard does on wording it was not built from
+(docs/deadline-guard.md has the history).
 """
 
 from collections import Counter
@@ -20,14 +19,13 @@ from tracker.deadlines.evaluate import LANGUAGES, figures, load, main
 
 TARGET_PROMISES_REFUSED = 0.95
 TARGET_ORDINARY_REFUSED = 0.02
-SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4")
-HELD_OUT = "held_out_5"
-# What the guard (rules and learned layer) does on the held-out part, of 32 promises and 33
-# (en) or 32 ordinary notes per language, as measured at the end (the second of the two
-# measurements in docs/deadline-guard.md). Better is welcome; worse fails. (The targets
-# above are not reached there yet.)
-HELD_OUT_PROMISES_REFUSED = {"en": 29, "ru": 32, "ja": 31}
-HELD_OUT_ORDINARY_REFUSED = {"en": 3, "ru": 1, "ja": 2}
+SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5")
+HELD_OUT = "held_out_6"
+# What the guard (rules and learned layer) does on the held-out part, of 39 promises and 38
+# ordinary notes per language, as measured once at the end of the round. Better is welcome;
+# worse fails. None: not measured yet (the part is not run while the guard is tuned).
+HELD_OUT_PROMISES_REFUSED: dict[str, int] | None = None
+HELD_OUT_ORDINARY_REFUSED: dict[str, int] | None = None
 
 
 @pytest.fixture(scope="module")
@@ -75,17 +73,23 @@ def test_the_held_out_part_has_at_least_60_notes_per_language_about_half_promise
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_the_held_out_part_it_does_no_worse_than_when_it_was_measured(notes, language):
+    if HELD_OUT_PROMISES_REFUSED is None or HELD_OUT_ORDINARY_REFUSED is None:
+        pytest.skip(f"{HELD_OUT} is measured once, at the end of the round")
     counts = figures(note for note in notes if note.split == HELD_OUT)[language]
 
     assert counts.promises_refused >= HELD_OUT_PROMISES_REFUSED[language]
     assert counts.ordinary_refused <= HELD_OUT_ORDINARY_REFUSED[language]
 
 
-def test_the_report_prints_each_part_per_language(capsys):
-    main(["--split", HELD_OUT])
+def test_the_report_prints_each_part_it_was_tuned_on_per_language_and_not_the_held_out_one(
+    capsys,
+):
+    main([])
 
     report = capsys.readouterr().out
-    assert report.startswith(f"{HELD_OUT}:")
+    assert report.startswith("tuning:")
+    assert all(f"\n{split}:\n" in report for split in SEEN[1:])
+    assert f"{HELD_OUT}:" not in report
     for language in LANGUAGES:
         assert f"\n  {language} " in report
 
