@@ -150,6 +150,15 @@ def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(ordi
     assert find_date_phrase(ordinary) is None
 
 
+def test_no_two_character_n_grams_of_the_weights_share_a_hash():
+    # `Model.scores` looks the n-grams up by hash: two sharing one would swap weights.
+    model = learned.model()
+    for n, table in model._grams.items():
+        hashes = table.keys[table.keys != 0]
+        grams = [k for k in model.weights if not k.startswith("\x01") and len(k) == n]
+        assert len(set(hashes.tolist())) == len(hashes) == len(grams)
+
+
 def test_the_thresholds_are_ordered_and_the_weights_small():
     model = learned.model()
 

@@ -189,6 +189,10 @@ RULES: list[Rule] = [
         *_not_a_feature,
         followed_by(r"(?:が(?:期限|締め切り|締切|期日)|の日付|を示す|を表示|を基準)"),
         CAPABILITY,
+        keys=(
+            r"来週|今週|先週|来月|今月|先月|来年|今年|年内|月内|週内|年明け|週明け|月明け|上旬"
+            r"|中旬|下旬|本日|今日|明日|明後日|あさって|今夜|今晩|今朝|夕方|明朝|明晩"
+        ),
     ),
     rule(
         "durations and dates",
@@ -204,7 +208,12 @@ RULES: list[Rule] = [
         preceded_by(DATA_BEFORE),
         followed_by(DATA_AFTER),
         CAPABILITY,
-        keys=r"[0-9０-９一二三四五六七八九十百数半両]",
+        # A count and its unit ("3日", "数週間"), not any digit: a note about a feature is full
+        # of numbers, and the pattern would run over nearly all of it.
+        keys=(
+            r"[0-9０-９一二三四五六七八九十百数]\s*(?:[かヶカケヵ箇]月|週|日|年|月|時間)"
+            r"|半年|半月|一両日|\d/\d"
+        ),
     ),
     rule(
         "weekdays",

@@ -93,8 +93,60 @@ def rule(
         where = stripped[max(0, capital.start() - 20) : capital.end() + 20]
         raise ValueError(f"{category}: a pattern for lowercased text has a capital: {where!r}")
     return Rule(
-        category, re.compile(pattern, FLAGS), unless, re.compile(keys) if keys else None, cased
+        category,
+        re.compile(pattern, FLAGS),
+        unless,
+        re.compile(factored(keys)) if keys else None,
+        cased,
     )
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (not those inside a group or a set)."""
+    found, current, depth, in_set, i = [], [], 0, False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            current.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            found.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(char)
+        i += 1
+    return [*found, "".join(current)]
+
+
+def factored(keys: str) -> str:
+    """The same keywords, grouped by first letter: "release|roll-?out|update" becomes
+    "r(?:elease|oll-?out)|update". Python's regular expressions skip a branch whose first
+    letter is not the one at hand at C speed, so a scan for 40 keywords tries a handful of
+    branches at each character instead of 40: about twice as fast, with the same matches. A
+    leading \\b is dropped (a keyword only says where the full pattern runs, so matching more
+    places changes nothing but speed)."""
+    by_letter: dict[str, list[str]] = {}
+    rest = []
+    for alternative in alternatives(keys):
+        if alternative.startswith("\\b") and alternative[2:3].isalpha():
+            alternative = alternative[2:]
+        if alternative[:1].isalpha():
+            by_letter.setdefault(alternative[0], []).append(alternative[1:])
+        else:
+            rest.append(alternative)
+    grouped = [
+        letter + (f"(?:{'|'.join(tails)})" if len(tails) > 1 else tails[0])
+        for letter, tails in by_letter.items()
+    ]
+    return "|".join(grouped + rest)
 
 
 _ESCAPES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|A-Z|А-ЯЁ?|#[^\n]*")
