@@ -122,32 +122,39 @@ def test_the_fast_scores_of_a_note_are_the_scores_of_its_sentences_one_by_one():
     assert model.scores(text, spans) == pytest.approx([model.score(text[a:b]) for a, b in spans])
 
 
-@pytest.mark.parametrize(
-    "promise",
-    [
-        "This should make its way to you before the leaves turn.",
-        "Engineers will get to it once the current batch of work is wrapped up.",
-    ],
-)
-def test_a_promise_no_rule_knows_is_refused_with_its_sentence_quoted(promise):
-    note = f"Thanks for the detailed report. {promise} We will write here."
+def test_a_promise_no_rule_knows_is_refused_with_its_sentence_quoted(notes):
+    # The promises of the parts tuned on that no rule knows ("This should make its way to you
+    # before the leaves turn." was one until the held_out_6 round: docs/deadline-guard.md),
+    # inside a longer note: the sentence at fault is what the guard quotes.
+    unknown = [n.text for n in notes if n.split in SEEN and n.promise and not rule_spans(n.text)]
+    quoted = [
+        find_date_phrase(f"Thanks for the detailed report. {promise} We will write here.")
+        for promise in unknown
+    ]
 
-    assert rule_spans(note) == []
-    assert find_date_phrase(note) == promise
+    assert len(unknown) >= 5
+    # (One in ten is not refused even as trained: 「クリスマスと正月の間の週に展開する予定です。」)
+    assert sum(
+        phrase == promise for phrase, promise in zip(quoted, unknown, strict=True)
+    ) >= 0.9 * len(unknown)
+    assert all(phrase in (promise, None) for phrase, promise in zip(quoted, unknown, strict=True))
 
 
-@pytest.mark.parametrize(
-    "ordinary",
-    [
-        "The free plan keeps 30 days of chat history.",
-        "Отчёт сравнивает этот месяц с тем же месяцем прошлого года.",
-        "共有ファイルのリンクは既定で7日間有効です。",
-    ],
-)
-def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(ordinary):
-    assert rule_spans(ordinary) != []
-    assert learned.model().score(ordinary) < learned.model().veto
-    assert find_date_phrase(ordinary) is None
+def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(notes):
+    model = learned.model()
+    vetoed = [
+        n.text
+        for n in notes
+        if n.split in SEEN
+        and not n.promise
+        and rule_spans(n.text)
+        and len(learned.sentences(n.text)) == 1
+        and model.score(n.text) < model.veto
+    ]
+    # Features described with time words the rules take for timing: «Смена, которая
+    # начинается в пятницу…», "The dashboard shows the week ahead."
+    assert len(vetoed) >= 5
+    assert [text for text in vetoed if find_date_phrase(text) is not None] == []
 
 
 def test_no_two_character_n_grams_of_the_weights_share_a_hash():

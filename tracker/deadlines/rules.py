@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Context = Callable[[str, "re.Match[str]"], bool]
 
@@ -99,6 +99,11 @@ def rule(
         re.compile(factored(keys)) if keys else None,
         cased,
     )
+
+
+def everywhere(rules: list[Rule], *unless: Context) -> list[Rule]:
+    """The rules, each with these contexts too: for what holds in every category (the past)."""
+    return [replace(each, unless=(*each.unless, *unless)) for each in rules]
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -255,6 +260,27 @@ def sentence_lacks(pattern: str, flags: int = CONTEXT_FLAGS) -> Context:
 
     def context(text: str, match: re.Match[str]) -> bool:
         return not has(text, match)
+
+    return context
+
+
+def in_the_past(past: str, future: str, *, clause: str | None = None) -> Context:
+    """The phrase stands in a clause told in the past (`past`), with nothing of the future or
+    of an intention in it (`future`): "the theme was retired in 2023", «уже была выпущена
+    весной», 「昨年の春に提供済みです」. A date that is history promises nothing. The clause is
+    the sentence cut at `clause` (commas, "and", "but"), so that "we found the cause, and the
+    fix ships next week" keeps its promise; without `clause`, the whole sentence."""
+    said_past, said_future = re.compile(past, CONTEXT_FLAGS), re.compile(future, CONTEXT_FLAGS)
+    cuts = re.compile(clause, CONTEXT_FLAGS) if clause else None
+
+    def context(text: str, match: re.Match[str]) -> bool:
+        start, end = sentence(text, match)
+        if cuts is not None:
+            for cut in cuts.finditer(text, start, match.start()):
+                start = cut.end()
+            following = cuts.search(text, match.end(), end)
+            end = following.start() if following else end
+        return bool(said_past.search(text, start, end)) and not said_future.search(text, start, end)
 
     return context
 
