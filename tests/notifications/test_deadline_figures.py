@@ -22,10 +22,11 @@ TARGET_ORDINARY_REFUSED = 0.02
 SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5")
 HELD_OUT = "held_out_6"
 # What the guard (rules and learned layer) does on the held-out part, of 39 promises and 38
-# ordinary notes per language, as measured once at the end of the round. Better is welcome;
-# worse fails. None: not measured yet (the part is not run while the guard is tuned).
-HELD_OUT_PROMISES_REFUSED: dict[str, int] | None = None
-HELD_OUT_ORDINARY_REFUSED: dict[str, int] | None = None
+# ordinary notes per language, as measured once at the end of the round (docs/notifications.md:
+# far from the targets in promises). Better is welcome; worse fails. None would mean not
+# measured yet (the part is not run while the guard is tuned).
+HELD_OUT_PROMISES_REFUSED: dict[str, int] | None = {"en": 31, "ru": 26, "ja": 32}
+HELD_OUT_ORDINARY_REFUSED: dict[str, int] | None = {"en": 1, "ru": 3, "ja": 3}
 
 
 @pytest.fixture(scope="module")
