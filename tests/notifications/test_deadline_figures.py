@@ -1,12 +1,11 @@
 """The deadline guard measured on the labelled set, tests/data/deadline_notes.jsonl.
 
 The set was written in parts, each committed before the guard saw it: `tuning` (split once
-with `held_out` by family, before any tuning), then `held_out_2` ... `held_out_5`, each
-written after the previous held-out part had been measured once and before its errors were
-read. Every part but the last is now data the guard was tuned on (the rules were tuned on
-`tuning` ... `held_out_3`, the learned layer trained on `tuning` ... `held_out_4`), and
-`held_out_5` is the held-out part: its figures say how the guard does on wording it was not
-built from (docs/deadline-guard.md has the history).
+with `held_out` by family, before any tuning), then `held_out_2` ... `held_out_6`, each
+written after the previous held-out part had been measured and before its errors were read.
+Every part but the last is now data the guard was tuned on, and `held_out_6` is the held-out
+part: its figures say how the guard does on wording it was not built from
+(docs/deadline-guard.md has the history).
 """
 
 from collections import Counter
@@ -20,14 +19,14 @@ from tracker.deadlines.evaluate import LANGUAGES, figures, load, main
 
 TARGET_PROMISES_REFUSED = 0.95
 TARGET_ORDINARY_REFUSED = 0.02
-SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4")
-HELD_OUT = "held_out_5"
-# What the guard (rules and learned layer) does on the held-out part, of 32 promises and 33
-# (en) or 32 ordinary notes per language, as measured at the end (the second of the two
-# measurements in docs/deadline-guard.md). Better is welcome; worse fails. (The targets
-# above are not reached there yet.)
-HELD_OUT_PROMISES_REFUSED = {"en": 29, "ru": 32, "ja": 31}
-HELD_OUT_ORDINARY_REFUSED = {"en": 3, "ru": 1, "ja": 2}
+SEEN = ("tuning", "held_out", "held_out_2", "held_out_3", "held_out_4", "held_out_5")
+HELD_OUT = "held_out_6"
+# What the guard (rules and learned layer) does on the held-out part, of 39 promises and 38
+# ordinary notes per language, as measured once at the end of the round (docs/notifications.md:
+# far from the targets in promises). Better is welcome; worse fails. None would mean not
+# measured yet (the part is not run while the guard is tuned).
+HELD_OUT_PROMISES_REFUSED: dict[str, int] | None = {"en": 31, "ru": 26, "ja": 32}
+HELD_OUT_ORDINARY_REFUSED: dict[str, int] | None = {"en": 1, "ru": 3, "ja": 3}
 
 
 @pytest.fixture(scope="module")
@@ -75,17 +74,23 @@ def test_the_held_out_part_has_at_least_60_notes_per_language_about_half_promise
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_the_held_out_part_it_does_no_worse_than_when_it_was_measured(notes, language):
+    if HELD_OUT_PROMISES_REFUSED is None or HELD_OUT_ORDINARY_REFUSED is None:
+        pytest.skip(f"{HELD_OUT} is measured once, at the end of the round")
     counts = figures(note for note in notes if note.split == HELD_OUT)[language]
 
     assert counts.promises_refused >= HELD_OUT_PROMISES_REFUSED[language]
     assert counts.ordinary_refused <= HELD_OUT_ORDINARY_REFUSED[language]
 
 
-def test_the_report_prints_each_part_per_language(capsys):
-    main(["--split", HELD_OUT])
+def test_the_report_prints_each_part_it_was_tuned_on_per_language_and_not_the_held_out_one(
+    capsys,
+):
+    main([])
 
     report = capsys.readouterr().out
-    assert report.startswith(f"{HELD_OUT}:")
+    assert report.startswith("tuning:")
+    assert all(f"\n{split}:\n" in report for split in SEEN[1:])
+    assert f"{HELD_OUT}:" not in report
     for language in LANGUAGES:
         assert f"\n  {language} " in report
 
@@ -118,32 +123,48 @@ def test_the_fast_scores_of_a_note_are_the_scores_of_its_sentences_one_by_one():
     assert model.scores(text, spans) == pytest.approx([model.score(text[a:b]) for a, b in spans])
 
 
-@pytest.mark.parametrize(
-    "promise",
-    [
-        "This should make its way to you before the leaves turn.",
-        "Engineers will get to it once the current batch of work is wrapped up.",
-    ],
-)
-def test_a_promise_no_rule_knows_is_refused_with_its_sentence_quoted(promise):
-    note = f"Thanks for the detailed report. {promise} We will write here."
+def test_a_promise_no_rule_knows_is_refused_with_its_sentence_quoted(notes):
+    # The promises of the parts tuned on that no rule knows ("This should make its way to you
+    # before the leaves turn." was one until the held_out_6 round: docs/deadline-guard.md),
+    # inside a longer note: the sentence at fault is what the guard quotes.
+    unknown = [n.text for n in notes if n.split in SEEN and n.promise and not rule_spans(n.text)]
+    quoted = [
+        find_date_phrase(f"Thanks for the detailed report. {promise} We will write here.")
+        for promise in unknown
+    ]
 
-    assert rule_spans(note) == []
-    assert find_date_phrase(note) == promise
+    assert len(unknown) >= 5
+    # (One in ten is not refused even as trained: 「クリスマスと正月の間の週に展開する予定です。」)
+    assert sum(
+        phrase == promise for phrase, promise in zip(quoted, unknown, strict=True)
+    ) >= 0.9 * len(unknown)
+    assert all(phrase in (promise, None) for phrase, promise in zip(quoted, unknown, strict=True))
 
 
-@pytest.mark.parametrize(
-    "ordinary",
-    [
-        "The free plan keeps 30 days of chat history.",
-        "Отчёт сравнивает этот месяц с тем же месяцем прошлого года.",
-        "共有ファイルのリンクは既定で7日間有効です。",
-    ],
-)
-def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(ordinary):
-    assert rule_spans(ordinary) != []
-    assert learned.model().score(ordinary) < learned.model().veto
-    assert find_date_phrase(ordinary) is None
+def test_a_rule_s_phrase_in_a_sentence_the_model_is_sure_is_ordinary_passes(notes):
+    model = learned.model()
+    vetoed = [
+        n.text
+        for n in notes
+        if n.split in SEEN
+        and not n.promise
+        and rule_spans(n.text)
+        and len(learned.sentences(n.text)) == 1
+        and model.score(n.text) < model.veto
+    ]
+    # Features described with time words the rules take for timing: «Смена, которая
+    # начинается в пятницу…», "The dashboard shows the week ahead."
+    assert len(vetoed) >= 5
+    assert [text for text in vetoed if find_date_phrase(text) is not None] == []
+
+
+def test_no_two_character_n_grams_of_the_weights_share_a_hash():
+    # `Model.scores` looks the n-grams up by hash: two sharing one would swap weights.
+    model = learned.model()
+    for n, table in model._grams.items():
+        hashes = table.keys[table.keys != 0]
+        grams = [k for k in model.weights if not k.startswith("\x01") and len(k) == n]
+        assert len(set(hashes.tolist())) == len(hashes) == len(grams)
 
 
 def test_the_thresholds_are_ordered_and_the_weights_small():

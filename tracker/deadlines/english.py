@@ -9,7 +9,9 @@ from __future__ import annotations
 from tracker.deadlines.rules import (
     Rule,
     but_not,
+    everywhere,
     followed_by,
+    in_the_past,
     preceded_by,
     quoted,
     requires,
@@ -55,6 +57,7 @@ HOLIDAYS = w(
     r"christmas(?:\s+day|\s+eve)?", "xmas", r"easter(?:\s+sunday|\s+monday)?", "thanksgiving",
     r"black\s+friday", r"cyber\s+monday", r"new\s+year(?:'s)?(?:\s+day|\s+eve)?",
     "halloween", "hanukkah", "chanukah", "diwali", "ramadan", r"eid(?:\s+al-\w+)?",
+    r"back[-\s]to[-\s]school",
     "passover", "lent", "carnival", r"mardi\s+gras", "oktoberfest", r"golden\s+week",
     r"(?:lunar|chinese)\s+new\s+year", r"boxing\s+day", r"(?:the\s+)?fourth\s+of\s+july",
     "obon", "hogmanay", "whitsun", "pentecost", "epiphany", "purim", r"yom\s+kippur",
@@ -78,7 +81,7 @@ HOLIDAY_KEYS = (
     r"christmas|xmas|easter|thanksgiving|black\s+friday|cyber\s+monday|new\s+year|year-end"
     r"|halloween|hanukkah|chanukah|diwali|ramadan|eid\b|passover|lent\b|carnival|mardi"
     r"|oktoberfest|golden\s+week|boxing|fourth\s+of\s+july|obon|hogmanay|whitsun|pentecost"
-    r"|epiphany|purim|kippur|hashanah|holi|patrick|valentine|festive|long\s+weekend|break"
+    r"|epiphany|purim|kippur|hashanah|holi|patrick|valentine|festive|long\s+weekend|break|school"
     r"|vacation|recess|shutdown|closure"
 )
 # The frame that turns a holiday into a time: "before", "over the", "in time for".
@@ -123,6 +126,8 @@ DATA_ROWS = (
 DATA_RANGE = (
     r"(?:\b(?:last|past|previous|prior|first|every|each|per|any|trailing|rolling|than"
     r"|(?:keeps?|kept|stores?|stored|retains?|retained|holds?|held|saves?|saved)\s+(?:\w+\s+){0,2}?for"
+    # "keeps 30 days of chat history", "stores 12 months of data"
+    r"|(?:keeps?|kept|stores?|stored|retains?|retained|holds?|held|saves?|saved|shows?|lists?)"
     r"|valid\s+for|lasts?(?:\s+for)?|expires?\s+(?:after|in)"
     r"|activity\s+for|inactive\s+for|idle\s+for|without\s+activity\s+for"
     r"|for\s+the\s+(?:last|past|first)|up\s+to|range\s+of|period\s+of|interval\s+of|window\s+of"
@@ -181,6 +186,23 @@ EXAMPLE = preceded_by(
 FEATURE_AFTER = but_not(followed_by(r"\s*" + FEATURE_NOUNS), preceded_by(r"\bour\s+"))
 _not_a_feature = (quoted, FEATURE_AFTER, DATA_FOR, MOVES, EXAMPLE)
 
+# History, not a promise: "the theme was retired in 2023", "completed earlier this year",
+# "we deployed the fix on 3 March". Not when the clause also plans, moves or intends: "we
+# decided to ship it in Q3", "we moved it to next month", "it was scheduled for Friday".
+PAST = in_the_past(
+    r"\b(?:was|were|went|came|did|ago|earlier|previously|yesterday|since"
+    r"|last\s+(?:week|month|year|quarter|time|night|spring|summer|autumn|fall|winter))\b"
+    r"|\b(?:has|have|had)\s+(?:already\s+|now\s+|just\s+|also\s+)?(?:been|\w+ed|gone|come)\b"
+    r"|\b(?:we|they|it|he|she|you|team|engineers|developers)\s+(?:already\s+|just\s+|also\s+)?"
+    r"(?!need)\w+ed\b",
+    r"\b(?:will|shall|going\s+to|gonna|plan\w*|expect\w*|aim\w*|hop(?:e|es|ing)|target\w*"
+    r"|schedul\w*|due|slated|pencil\w*|earmark\w*|book\w*|intend\w*|decid\w*|agreed|want\w*"
+    r"|should|would|could|next|upcoming|coming|soon|until|till|promis\w*|commit\w*|roadmap"
+    r"|backlog|lined\s+up|on\s+track|mov(?:e|ed|ing)|push\w*|postpon\w*|delay\w*"
+    r"|reschedul\w*|priorit\w*|tentative\w*|wait\w*)\b|'ll\b",
+    clause=r"[,;:()\u2013\u2014]|\b(?:and|but|so|while|whereas|although|though)\b",
+)
+
 # --- rules -----------------------------------------------------------------------------
 
 RULES: list[Rule] = [
@@ -197,9 +219,11 @@ RULES: list[Rule] = [
           \s+(?:the\s+)?(?P<p>{HOLIDAYS}{HOLIDAY_TAIL}|{HOLIDAY_SEASON})\b
         # "the Christmas release", "an Easter update"
         | \b(?P<p>(?:{HOLIDAYS}|holiday|festive)\s+{RELEASE})\b
-        # "once the festive break is over"
-        | \b(?P<p>(?:once|when)\s+(?:{HOLIDAY_SEASON}|{HOLIDAYS}{HOLIDAY_TAIL})
-          \s+(?:is|are)\s+(?:over|past|done))
+        # "once the festive break is over", "when the summer holidays wind down"
+        | \b(?P<p>(?:once|when|after)\s+(?:{HOLIDAY_SEASON}|{HOLIDAYS}{HOLIDAY_TAIL})
+          \s+(?:(?:is|are)\s+(?:over|past|done|behind\s+us)|(?:has|have)\s+(?:ended|passed)
+          |(?:winds?|wound)\s+down|ends?|finish(?:es)?|wraps?\s+up|(?:draws?|comes?)\s+to
+          \s+(?:a|an|its|their)\s+(?:close|end)))
         """,
         *_not_a_feature,
         preceded_by(DATA_ROWS + r"(?:the\s+)?"),
@@ -214,8 +238,12 @@ RULES: list[Rule] = [
           |beginning\s+of|middle\s+of|closer\s+to|later\s+this|later\s+in)
           [-\s]+(?:the\s+)?(?:early\s+|late\s+)?{SEASONS}
           (?:\s+(?:of\s+)?(?:20\d\d|next\s+year|this\s+year))?)\b
-        # A seasonal release: "the spring release", "our summer update", "the winter rollout"
-        | \b(?P<p>{SEASONS}(?:\s*'?\d\d)?\s+{RELEASE})\b
+        # A seasonal release: "the spring release", "our summer update", "the midsummer drop"
+        | \b(?P<p>(?:mid|early|late)?-?{SEASONS}(?:\s*'?\d\d)?\s+{RELEASE})\b
+        # A season as an event: "when winter comes around", "once spring arrives"
+        | \b(?P<p>(?:when|once|as|before|after|until)\s+(?:the\s+)?{SEASONS}
+          \s+(?:comes?|arrives?|rolls?\s+(?:a)?round|starts?|begins?|ends?|is\s+(?:over|here)
+          |sets\s+in|kicks\s+in|is\s+out))\b
         """,
         *_not_a_feature,
         preceded_by(
@@ -247,7 +275,7 @@ RULES: list[Rule] = [
           |planning)\s+(?:year|cycle|period|round|quarter)\b
         # "before the quarter closes", "when the month is over"
         | \b(?:before|by|until|after|when|once)\s+the\s+(?:week|month|quarter|year|half|sprint)
-          \s+(?:closes|ends|is\s+over|wraps\s+up|finishes|starts|begins)\b
+          \s+(?:closes|ends|is\s+(?:over|out|through|done)|wraps\s+up|finishes|starts|begins)\b
         """,
         *_not_a_feature,
         followed_by(r"-over-"),
@@ -288,6 +316,8 @@ RULES: list[Rule] = [
         | \b(?:won'?t|will\s+not|don'?t|do\s+not|shouldn'?t|should\s+not)
           \s+(?:have\s+to\s+)?wait\s+(?:too\s+|very\s+)?long\b
         | \b(?:almost|nearly|just\s+about|very\s+nearly)\s+(?:ready|done|finished|complete|there)\b
+        # "the wait is almost over"
+        | \b(?:the|your)\s+wait\s+(?:\w+\s+){{0,4}}?is\s+(?:almost|nearly|just\s+about)\s+over\b
         | \b(?:next|up)\s+(?:up|next|in\s+line)\b | \b(?:at\s+the\s+)?earliest\s+opportunity\b
         | \b(?:near|short)[-\s]term\b
         # "we are very close to releasing this"
@@ -310,7 +340,7 @@ RULES: list[Rule] = [
         | \b(?:{COUNT}|a|an)\s+{UNIT}\s+(?:from\s+now|away|out|later|hence
           |down\s+the\s+(?:road|line))\b
         | \b(?:hours|days|weeks|months)\s+away\b
-        | \bin\s+a\s+matter\s+of\s+(?:\w+\s+)?{UNIT}\b
+        | \b(?:in\s+|within\s+)?a\s+matter\s+of\s+(?:\w+\s+)?{UNIT}\b
         | \bwithin\s+(?:hours|days|weeks|months|the\s+(?:day|week|month|year|hour))\b
         | \b(?:a|one)\s+(?:day|week|month|sprint)\s+or\s+(?:two|so)\b
         """,
@@ -331,6 +361,8 @@ RULES: list[Rule] = [
         \b(?:later\s+)?(?:today|tonight|tomorrow|yesterday)\b
           (?!'s|\s+(?:widget|view|button|filter|tab))
         | \b(?:the\s+)?day\s+after\s+tomorrow\b
+        # "tomorrow's release", "tonight's update"
+        | \b(?:today|tonight|tomorrow)'s\s+(?:release|update|build|patch|deploy(?:ment)?|rollout)\b
         | \b(?:this|tomorrow)\s+(?:morning|afternoon|evening|night)\b
         | \bend\s+of\s+(?:the\s+)?(?:business\s+|working\s+)?day\b
         """,
@@ -358,6 +390,8 @@ RULES: list[Rule] = [
         *_not_a_feature,
         preceded_by(DATA_ROWS + r"(?:the\s+)?"),
         preceded_by(r"\b(?:on|in|for|of|from|to)\s+(?:the\s+)?(?:same|each|every)\s+"),
+        # A comparison of periods of data: "the report compares this month with last year"
+        preceded_by(r"\b(?:compar\w+|versus|vs\.?)\s+(?:\w+\s+){0,3}?(?:with\s+|to\s+)?", reach=60),
         keys=(
             rf"this\s+{PERIOD}|next\s+{PERIOD}|coming\s+{PERIOD}|following\s+{PERIOD}"
             rf"|upcoming\s+{PERIOD}|after\s+next|the\s+weekend"
@@ -472,7 +506,8 @@ RULES: list[Rule] = [
         \b(?P<p>(?:next|upcoming|coming|following|forthcoming|subsequent)
           \s+(?:[\w.]+\s+){{0,2}}?{RELEASE})\b
         # "the release after next", "the version after the current one"
-        | \b(?P<p>{RELEASE}\s+after\s+(?:next|the\s+(?:current|next)(?:\s+one)?))\b
+        | \b(?P<p>{RELEASE}\s+(?:after|following|that\s+follows)
+          \s+(?:next|the\s+(?:current|next|present)(?:\s+one)?|this\s+one))\b
         # "once the next major version is out", "when version 25 ships", "after the redesign
         # goes live"
         | \b(?P<p>(?:once|when|after|as\s+soon\s+as|until|by\s+the\s+time)\s+(?:the\s+|our\s+)?
@@ -579,3 +614,5 @@ RULES: list[Rule] = [
         cased=True,
     ),
 ]
+# The past holds for every category.
+RULES = everywhere(RULES, PAST)

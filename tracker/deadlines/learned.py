@@ -5,7 +5,7 @@ but a wording their lexicon lacks gets through, and a feature described with tim
 trip them. This layer reads what the rules cannot enumerate: a logistic regression over
 character n-grams and word n-grams of one sentence, trained on the labelled set
 (tests/data/deadline_notes.jsonl) by `python -m tracker.deadlines.train`, its weights in
-`learned.json` beside this file. It needs nothing but the standard library at run time.
+`learned.json` beside this file. At run time it needs numpy (already the similar search's).
 
 - **Sentences.** A note is cut into sentences (`.`, `!`, `?`, `。`, `！`, `？`, line breaks),
   each scored on its own, so the sentence at fault can be quoted.
@@ -17,7 +17,8 @@ character n-grams and word n-grams of one sentence, trained on the labelled set
   n-grams were tried and dropped: no better in cross-validation, and a third slower.
 - **Score**: the sum of the weights of the features, each as often as it occurs, divided by
   the square root of how many there are, plus the bias. Read as one pass over the note's
-  sentences (`Model.scores`), a 2,000-character note costs about a millisecond.
+  sentences (`Model.scores`: character n-grams hashed and looked up with numpy), a
+  2,000-character note costs about half a millisecond.
 
 `find_date_phrase` (in `__init__`) combines it with the rules: a rule's phrase is refused
 unless the model is sure its sentence is ordinary (score below `veto`), and a sentence the
@@ -34,6 +35,8 @@ from functools import cache, cached_property
 from itertools import accumulate, pairwise, repeat
 from pathlib import Path
 
+import numpy as np
+
 from tracker.deadlines.rules import lowercase
 
 WEIGHTS = Path(__file__).with_name("learned.json")
@@ -46,7 +49,24 @@ _DIGIT = re.compile(r"\d")
 # Words: Latin and Cyrillic letters and digits; in Japanese, a run of one script.
 _WORD = re.compile(r"[0-9a-zа-яё_]+|[\u3400-\u9fff々〆ヶ]+|[\u3041-\u309f]+|[\u30a1-\u30ffー]+")
 _GRAMS = {n: re.compile(rf"(?=(.{{{n}}}))", re.DOTALL) for n in (3, 4)}
-_WHITE = re.compile(r"\s")
+# A NUL is a space to the model: `scores` joins sentences with it.
+_WHITE = re.compile(r"[\s\x00]")
+_WORD_OR_BREAK = re.compile(_WORD.pattern + "|\x00")
+# An n-gram's hash: its characters' code points as the digits of a number in this base,
+# modulo 2**64 (numpy's unsigned integers wrap around). Two n-grams sharing one is a chance
+# of about 1 in 10**10 among the weights (a test checks theirs are distinct); an unknown
+# n-gram taking a known one's weight, far less.
+_BASE = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _hash(codes: np.ndarray, n: int) -> np.ndarray:
+    """The hash of the n-gram that starts at each position of `codes` (uint64 code points)."""
+    count = len(codes) - n + 1
+    found = codes[:count].copy()
+    for i in range(1, n):
+        found = found * _BASE + codes[i : i + count]
+    # Once more, so that the top bits (the slot in `_Table`) depend on the last character too.
+    return found * _BASE
 
 
 def _plain(text: str) -> str:
@@ -83,6 +103,35 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+class _Table:
+    """Weights by hash, looked up for a whole array of hashes at once: open addressing with
+    linear probing in a table four times the size of the keys, so that a look-up is a few
+    vectorised gathers (as many as the longest run of probes, about five) where a sorted
+    array's binary search costs several times more."""
+
+    def __init__(self, hashes: np.ndarray, values: np.ndarray) -> None:
+        bits = max(4, int(len(hashes) * 4).bit_length())
+        self.shift, self.mask = np.uint64(64 - bits), (1 << bits) - 1
+        self.keys = np.zeros(1 << bits, np.uint64)  # 0: empty (no n-gram hashes to 0)
+        self.values = np.zeros(1 << bits)
+        self.probes = 1
+        for key, value in zip(hashes.tolist(), values.tolist(), strict=True):
+            slot, probe = key >> int(self.shift), 1
+            while self.keys[slot]:
+                slot, probe = (slot + 1) & self.mask, probe + 1
+            self.keys[slot], self.values[slot] = key, value
+            self.probes = max(self.probes, probe)
+
+    def get(self, hashes: np.ndarray) -> np.ndarray:
+        """The weight of each hash, 0 for an unknown one."""
+        first = (hashes >> self.shift).astype(np.int64)
+        found = np.zeros(len(hashes))
+        for probe in range(self.probes):
+            slot = (first + probe) & self.mask
+            found += np.where(self.keys[slot] == hashes, self.values[slot], 0.0)
+        return found
+
+
 @dataclass(frozen=True)
 class Model:
     weights: dict[str, float]
@@ -100,36 +149,62 @@ class Model:
 
     def scores(self, text: str, spans: list[tuple[int, int]]) -> list[float]:
         """The score of each sentence of `text`, as `score` gives it, but fast: the sentences
-        are normalised into one string, each n-gram length is looked up in one pass over it,
-        and a sentence's sum is a difference of prefix sums (an n-gram that would run from one
-        sentence into the next is left out, as `score` never sees it)."""
+        are normalised into one string; its character n-grams are hashed and looked up all at
+        once with numpy (`_grams`), and its words in one pass (`_word_sums`); a sentence's sum
+        is a difference of prefix sums (an n-gram that would run from one sentence into the
+        next is left out, as `score` never sees it)."""
         lowered = _plain(text)
         parts = [" " + lowered[low:high].strip() + " " for low, high in spans]
-        joined = "".join(parts)
-        bounds = list(accumulate(map(len, parts), initial=0))
-        totals = [0.0] * len(parts)
-        counts = [0] * len(parts)
-        get = self._chars.get
-        for n, pattern in _GRAMS.items():
-            prefix = list(accumulate(map(get, pattern.findall(joined), repeat(0.0)), initial=0.0))
-            for i, (low, high) in enumerate(pairwise(bounds)):
-                last = max(low, high - n + 1)
-                totals[i] += prefix[last] - prefix[low]
-                counts[i] += last - low
-        word, pair = self._words.get, self._pairs.get
-        result = []
-        for part, total, count in zip(parts, totals, counts, strict=True):
-            words = _WORD.findall(part)
-            total += sum(map(word, words, repeat(0.0)))
-            total += sum(map(pair, pairwise(words), repeat(0.0)))
-            count += 2 * len(words) - 1 if words else 0
-            result.append(self.bias + total / math.sqrt(count) if count else self.bias)
-        return result
+        bounds = np.fromiter(accumulate(map(len, parts), initial=0), np.int64, len(parts) + 1)
+        lows, highs = bounds[:-1], bounds[1:]
+        codes = np.frombuffer("".join(parts).encode("utf-32-le"), np.uint32).astype(np.uint64)
+        totals = np.zeros(len(parts))
+        counts = np.zeros(len(parts), np.int64)
+        for n, table in self._grams.items():
+            if len(codes) < n:
+                continue
+            weights = table.get(_hash(codes, n))
+            prefix = np.concatenate(([0.0], np.cumsum(weights)))
+            last = np.maximum(lows, highs - n + 1)
+            totals += prefix[last] - prefix[lows]
+            counts += last - lows
+        words, pairs, many = self._word_sums(parts)
+        totals += words + pairs
+        counts += np.where(many > 0, 2 * many - 1, 0)
+        scored = self.bias + totals / np.sqrt(np.maximum(counts, 1))
+        return list(np.where(counts > 0, scored, self.bias).tolist())
 
-    # The weights split by kind, for `scores`: character n-grams, words, pairs of words.
+    def _word_sums(self, parts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per sentence: the weights of its words, of its pairs of words, and how many words.
+        One pass over the sentences joined by a break (a NUL, which `_plain` never leaves in a
+        text): a pair with the break in it has no weight, so no pair runs across sentences."""
+        tokens = _WORD_OR_BREAK.findall("\x00".join(parts) + "\x00")
+        word, pair = self._words.get, self._pairs.get
+        prefix_words = np.fromiter(
+            accumulate(map(word, tokens, repeat(0.0)), initial=0.0), float, len(tokens) + 1
+        )
+        prefix_pairs = np.fromiter(
+            accumulate(map(pair, pairwise(tokens), repeat(0.0)), initial=0.0), float, len(tokens)
+        )
+        breaks = np.flatnonzero(np.fromiter(map("\x00".__eq__, tokens), bool, len(tokens)))
+        starts = np.concatenate(([0], breaks[:-1] + 1))
+        # Sentence i holds tokens starts[i] .. breaks[i] - 1, and the pairs that start there
+        # but the last one's (which ends in the break).
+        words = prefix_words[breaks] - prefix_words[starts]
+        pairs = prefix_pairs[np.maximum(breaks - 1, starts)] - prefix_pairs[starts]
+        return words, pairs, breaks - starts
+
+    # The weights split by kind, for `scores`: character n-grams by length (as hash tables),
+    # words, pairs of words.
     @cached_property
-    def _chars(self) -> dict[str, float]:
-        return {k: v for k, v in self.weights.items() if not k.startswith("\x01")}
+    def _grams(self) -> dict[int, _Table]:
+        result = {}
+        for n in _GRAMS:
+            grams = [k for k in self.weights if not k.startswith("\x01") and len(k) == n]
+            codes = np.frombuffer("".join(grams).encode("utf-32-le"), np.uint32)
+            hashes = _hash(codes.astype(np.uint64), n)[::n]
+            result[n] = _Table(hashes, np.array([self.weights[k] for k in grams], dtype=float))
+        return result
 
     @cached_property
     def _words(self) -> dict[str, float]:

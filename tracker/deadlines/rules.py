@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 Context = Callable[[str, "re.Match[str]"], bool]
 
@@ -93,8 +93,65 @@ def rule(
         where = stripped[max(0, capital.start() - 20) : capital.end() + 20]
         raise ValueError(f"{category}: a pattern for lowercased text has a capital: {where!r}")
     return Rule(
-        category, re.compile(pattern, FLAGS), unless, re.compile(keys) if keys else None, cased
+        category,
+        re.compile(pattern, FLAGS),
+        unless,
+        re.compile(factored(keys)) if keys else None,
+        cased,
     )
+
+
+def everywhere(rules: list[Rule], *unless: Context) -> list[Rule]:
+    """The rules, each with these contexts too: for what holds in every category (the past)."""
+    return [replace(each, unless=(*each.unless, *unless)) for each in rules]
+
+
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a regular expression (not those inside a group or a set)."""
+    found, current, depth, in_set, i = [], [], 0, False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            current.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_set:
+            in_set = char != "]"
+        elif char == "[":
+            in_set = True
+        elif char in "()":
+            depth += 1 if char == "(" else -1
+        elif char == "|" and depth == 0:
+            found.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(char)
+        i += 1
+    return [*found, "".join(current)]
+
+
+def factored(keys: str) -> str:
+    """The same keywords, grouped by first letter: "release|roll-?out|update" becomes
+    "r(?:elease|oll-?out)|update". Python's regular expressions skip a branch whose first
+    letter is not the one at hand at C speed, so a scan for 40 keywords tries a handful of
+    branches at each character instead of 40: about twice as fast, with the same matches. A
+    leading \\b is dropped (a keyword only says where the full pattern runs, so matching more
+    places changes nothing but speed)."""
+    by_letter: dict[str, list[str]] = {}
+    rest = []
+    for alternative in alternatives(keys):
+        if alternative.startswith("\\b") and alternative[2:3].isalpha():
+            alternative = alternative[2:]
+        if alternative[:1].isalpha():
+            by_letter.setdefault(alternative[0], []).append(alternative[1:])
+        else:
+            rest.append(alternative)
+    grouped = [
+        letter + (f"(?:{'|'.join(tails)})" if len(tails) > 1 else tails[0])
+        for letter, tails in by_letter.items()
+    ]
+    return "|".join(grouped + rest)
 
 
 _ESCAPES = re.compile(r"\\[A-Za-z]|\(\?P<\w+>|A-Z|А-ЯЁ?|#[^\n]*")
@@ -203,6 +260,27 @@ def sentence_lacks(pattern: str, flags: int = CONTEXT_FLAGS) -> Context:
 
     def context(text: str, match: re.Match[str]) -> bool:
         return not has(text, match)
+
+    return context
+
+
+def in_the_past(past: str, future: str, *, clause: str | None = None) -> Context:
+    """The phrase stands in a clause told in the past (`past`), with nothing of the future or
+    of an intention in it (`future`): "the theme was retired in 2023", «уже была выпущена
+    весной», 「昨年の春に提供済みです」. A date that is history promises nothing. The clause is
+    the sentence cut at `clause` (commas, "and", "but"), so that "we found the cause, and the
+    fix ships next week" keeps its promise; without `clause`, the whole sentence."""
+    said_past, said_future = re.compile(past, CONTEXT_FLAGS), re.compile(future, CONTEXT_FLAGS)
+    cuts = re.compile(clause, CONTEXT_FLAGS) if clause else None
+
+    def context(text: str, match: re.Match[str]) -> bool:
+        start, end = sentence(text, match)
+        if cuts is not None:
+            for cut in cuts.finditer(text, start, match.start()):
+                start = cut.end()
+            following = cuts.search(text, match.end(), end)
+            end = following.start() if following else end
+        return bool(said_past.search(text, start, end)) and not said_future.search(text, start, end)
 
     return context
 
