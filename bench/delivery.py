@@ -44,6 +44,17 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:delivery:start -->", "<!-- bench:delivery:end -->"
 SECRET = "whsec_" + base64.b64encode(b"benchmark signing key, 32 bytes!").decode()
 LATENCY_TARGET_S = 0.2
+PROFILED = (
+    "import cProfile, runpy, sys, time\n"
+    "out = sys.argv.pop(1)\n"
+    "sys.argv = sys.argv[1:]\n"
+    "profile = cProfile.Profile(time.process_time)\n"
+    "try:\n"
+    "    profile.runcall(runpy.run_path, sys.argv[0], run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "profile.dump_stats(out)\n"
+)
 RATE_TARGET = 1_000
 
 
@@ -91,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--database-url", default=DEFAULT_URL, help="dropped and made again")
     parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the first worker under cProfile, stats to FILE"
+    )
     args = parser.parse_args(argv)
 
     url = args.database_url
@@ -121,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     hook_url = f"http://127.0.0.1:{port.value}/hooks"
 
     singles = fill_singles(count=args.changes, url=hook_url)
-    workers = start_workers(args.workers)
+    workers = start_workers(args.workers, profile=args.profile)
     try:
         wait_for(verified, len(singles), timeout=120)  # their registrations; workers are up
         drain(arrivals)
@@ -129,9 +143,19 @@ def main(argv: list[str] | None = None) -> int:
         number = fill_fanout(threads=args.threads)
         time.sleep(1.5)  # idle again
         before = verified.value
+        processes: dict[str, list[int]] = {
+            "workers": [worker.pid for worker in workers],
+            "receiver": [receiver.pid or 0],
+        }
+        cpu_before = cpu_by_role(processes)
         started = time.perf_counter()
         commit_s = change_status(number)
         delivered_s = wait_for(verified, before + args.threads, timeout=600) - started
+        cpu = {
+            role: (seconds - cpu_before.get(role, 0.0)) / args.threads
+            for role, seconds in cpu_by_role(processes).items()
+        }
+        load = os.getloadavg()
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -156,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         "rejected": rejected.value,
         "undelivered": Notification.objects.exclude(state=DeliveryState.DELIVERED).count(),
         "cpus": os.cpu_count(),
+        "cpu_ms": {role: seconds * 1000 for role, seconds in cpu.items()},
+        "load": load,
     }
     report = render(figures)
     print(report)
@@ -242,13 +268,34 @@ def fill_fanout(*, threads: int) -> int:
     return request.number
 
 
-def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, *, profile: str | None = None) -> list[subprocess.Popen[bytes]]:
+    """`count` worker processes; with `profile`, the first runs under cProfile, counting
+    CPU time rather than wall-clock time (which waits on the receiver and the database),
+    and writes its statistics there when it stops."""
+    command = [sys.executable, "manage.py", "deliver_notifications"]
+    profiled = [sys.executable, "-c", PROFILED, profile or "", *command[1:]]
     return [
         subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, "manage.py", "deliver_notifications"], cwd=ROOT, env=os.environ.copy()
+            profiled if profile and i == 0 else command, cwd=ROOT, env=os.environ.copy()
         )
-        for _ in range(count)
+        for i in range(count)
     ]
+
+
+def cpu_by_role(processes: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of each role's processes, and of the PostgreSQL sessions serving
+    the workers (every session of this database but the benchmark's own)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        sessions = [pid for (pid,) in cursor.fetchall()]
+    seconds = {role: sum(map(common.cpu_seconds, pids)) for role, pids in processes.items()}
+    seconds["postgres"] = sum(map(common.cpu_seconds, sessions))
+    return seconds
 
 
 def change_status(number: int) -> float:
@@ -300,6 +347,9 @@ def wait_for(counter: Any, total: int, *, timeout: float) -> float:
 def render(f: dict[str, Any]) -> str:
     latency_met = "yes" if f["median_s"] < LATENCY_TARGET_S else "NO"
     rate_met = "yes" if f["rate"] >= RATE_TARGET else "NO"
+    cpu = " + ".join(f"{f['cpu_ms'][role]:.3f}" for role in ("workers", "postgres", "receiver"))
+    cpu += f" = {sum(f['cpu_ms'].values()):.3f}"
+    load = ", ".join(f"{value:.1f}" for value in f["load"])
     return "\n".join(
         [
             f"Notification delivery on PostgreSQL, {f['workers']} workers "
@@ -317,6 +367,9 @@ def render(f: dict[str, Any]) -> str:
             f"| delivery rate | {f['rate']:,.0f} / s | >= {RATE_TARGET:,} / s | {rate_met} |",
             f"| rejected by the receiver / left undelivered | {f['rejected']} / "
             f"{f['undelivered']} | 0 / 0 | |",
+            f"| CPU per message: workers, their PostgreSQL sessions, receiver | {cpu} ms | | |",
+            "",
+            f"Load average at the end of the fan-out: {load}.",
         ]
     )
 
