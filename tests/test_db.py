@@ -5,11 +5,12 @@ Django upgrade that changes those makes these fail first."""
 import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
-from tracker.choices import DeclineReason, Event, Language, Plan, Status
-from tracker.db import insert_for_each, insert_if_absent, insert_values
+from tracker.choices import DeclineReason, DeliveryState, Event, Language, Plan, Status
+from tracker.db import insert_for_each, insert_if_absent, insert_values, mark_delivered
 from tracker.models import Account, Notification, Thread
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +111,29 @@ def test_the_fan_out_writes_the_rows_bulk_create_would():
     } == expected
     assert all(before <= n.created_at <= timezone.now() for n in made)
     assert all(before <= n.next_attempt_at <= timezone.now() for n in made)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_mark_delivered_looks_its_row_up_by_key_when_the_statistics_saw_an_empty_outbox():
+    thread = ThreadFactory()
+    request = FeatureRequestFactory()
+    facts = Notification(request=request, event=Event.STATUS_CHANGED, status=Status.ACCEPTED)
+    # A history of delivered notifications, analyzed while none was owed ...
+    insert_for_each(facts, field="thread", ids=[thread.pk] * 2000)
+    Notification.objects.update(state=DeliveryState.DELIVERED, delivered_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_notification")
+    # ... then a status change fanning out.
+    insert_for_each(facts, field="thread", ids=[thread.pk] * 3000)
+    first = Notification.objects.filter(state=DeliveryState.PENDING).order_by("id").first()
+    assert first is not None
+
+    with CaptureQueriesContext(connection) as queries:
+        assert mark_delivered(first.pk) is True
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "tracker_notification_pkey" in plan, plan
+    assert Notification.objects.get(pk=first.pk).state == DeliveryState.DELIVERED
+    assert mark_delivered(first.pk) is False  # delivered already: nothing changes
