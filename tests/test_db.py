@@ -2,15 +2,21 @@
 set, and a fan-out's rows the same as bulk_create's. They reach into ORM internals, so a
 Django upgrade that changes those makes these fail first."""
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.forms.models import model_to_dict
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
 from tracker.choices import DeclineReason, DeliveryState, Event, Language, Plan, Status
-from tracker.db import insert_for_each, insert_if_absent, insert_values, mark_delivered
+from tracker.db import (
+    insert_for_each,
+    insert_if_absent,
+    insert_values,
+    mark_delivered,
+    mark_delivered_statement,
+)
 from tracker.models import Account, Notification, Thread
 
 pytestmark = pytest.mark.django_db
@@ -128,12 +134,38 @@ def test_mark_delivered_looks_its_row_up_by_key_when_the_statistics_saw_an_empty
     first = Notification.objects.filter(state=DeliveryState.PENDING).order_by("id").first()
     assert first is not None
 
-    with CaptureQueriesContext(connection) as queries:
-        assert mark_delivered(first.pk) is True
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + queries[-1]["sql"])
+    sql, params = mark_delivered_statement(first.pk)
+    # Its parameters sent apart from the statement, as mark_delivered sends them.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-
     assert "tracker_notification_pkey" in plan, plan
+
+    assert mark_delivered(first.pk) is True
     assert Notification.objects.get(pk=first.pk).state == DeliveryState.DELIVERED
     assert mark_delivered(first.pk) is False  # delivered already: nothing changes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="libpq's connection")
+@pytest.mark.django_db(transaction=True)
+def test_mark_delivered_on_a_lost_connection_raises_djangos_operational_error():
+    # The worker waits for its database on Django's OperationalError; psycopg's own, or a
+    # DatabaseError, would end it instead.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    try:
+        with pytest.raises(OperationalError):
+            mark_delivered(1)
+    finally:
+        connection.close()

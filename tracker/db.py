@@ -132,36 +132,66 @@ def lease_returning(candidates: QuerySet[Any], *, lease: datetime) -> list[Any]:
 # fanning out to 10,000 threads), it took that index for tiny and scanned all of it for the
 # one id, every delivery, instead of looking the id up in the primary key.
 _MARK_DELIVERED = (
-    "UPDATE {table} SET state = {p}, delivered_at = {p}, leased_until = NULL, "
-    "attempts = attempts + 1, last_error = '' WHERE id = {p} AND (state = {p}) IS TRUE"
+    "UPDATE {table} SET state = {0}, delivered_at = {1}, leased_until = NULL, "
+    "attempts = attempts + 1, last_error = '' WHERE id = {2} AND (state = {3}) IS TRUE"
 )
 
 
-def _mark_delivered_params(notification_id: int) -> list[Any]:
+def mark_delivered_statement(notification_id: int) -> tuple[str, list[Any]]:
+    """The statement `mark_delivered` runs, with `%s` placeholders, and its parameters."""
     from django.utils import timezone
 
     from tracker.choices import DeliveryState
-
-    return [DeliveryState.DELIVERED, timezone.now(), notification_id, DeliveryState.PENDING]
-
-
-def _notification_table() -> str:
     from tracker.models import Notification
 
-    return Notification._meta.db_table
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    params = [
+        DeliveryState.DELIVERED.value,
+        timezone.now(),
+        notification_id,
+        DeliveryState.PENDING.value,
+    ]
+    return _MARK_DELIVERED.format("%s", "%s", "%s", "%s", table=table), params
 
 
 def mark_delivered(notification_id: int) -> bool:
     """Record one delivery, in one short statement: the worker runs it after every message
-    it sends, so the ORM's per-call cost would be paid a thousand times a second. Only a
-    pending notification changes (one cancelled meanwhile stays cancelled). Returns
-    whether it changed."""
-    table = connection.ops.quote_name(_notification_table())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_DELIVERED.format(table=table, p="%s"), _mark_delivered_params(notification_id)
-        )
-        return cursor.rowcount == 1
+    it sends, a thousand times a second. Only a pending notification changes (one
+    cancelled meanwhile stays cancelled). Returns whether it changed."""
+    sql, params = mark_delivered_statement(notification_id)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount == 1
+    numbered = _MARK_DELIVERED.format("$1", "$2", "$3", "$4", table=sql.split()[1])
+    text = [params[0], params[1].isoformat(), str(params[2]), params[3]]
+    return _libpq_execute(numbered, text) == 1
+
+
+def _libpq_execute(sql: str, params: list[str]) -> int:
+    """Run one statement with its parameters (as text) straight through libpq, on Django's
+    connection, and return how many rows it changed; errors are Django's, as from a cursor.
+
+    For the statement the worker runs after every delivery: through a Django cursor it
+    cost the worker 0.1-0.2 ms of CPU (Django's wrapper, and psycopg writing the parameters
+    into the text), through psycopg's own cursor still about 0.14 ms in the worker's loop;
+    so. `pgconn` is psycopg's documented way to the libpq connection beneath, and
+    `exec_params` waits without holding the GIL. No named prepared statement: a
+    connection pooler in transaction mode is no concern."""
+    import psycopg
+    from psycopg import pq
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        pgconn = connection.connection.pgconn
+        result = pgconn.exec_params(sql.encode(), [value.encode() for value in params])
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            encoding = connection.connection.info.encoding
+            if pgconn.status == pq.ConnStatus.BAD:  # the connection is gone: like psycopg
+                raise psycopg.OperationalError(result.get_error_message(encoding))
+            raise psycopg.errors.error_from_result(result, encoding=encoding)
+        return int(result.command_tuples or 0)
 
 
 # The request's columns `add_demand` answers with: its demand figures after the addition,
