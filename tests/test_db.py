@@ -6,6 +6,7 @@ import psycopg
 import pytest
 from django.db import OperationalError, connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
@@ -15,7 +16,6 @@ from tracker.db import (
     insert_if_absent,
     insert_values,
     mark_delivered,
-    mark_delivered_statement,
 )
 from tracker.models import Account, Notification, Thread
 
@@ -134,19 +134,18 @@ def test_mark_delivered_looks_its_row_up_by_key_when_the_statistics_saw_an_empty
     first = Notification.objects.filter(state=DeliveryState.PENDING).order_by("id").first()
     assert first is not None
 
-    sql, params = mark_delivered_statement(first.pk)
-    # Its parameters sent apart from the statement, as mark_delivered sends them.
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute("EXPLAIN " + sql, params)
+    with CaptureQueriesContext(connection) as queries:
+        assert mark_delivered(first.pk) is True
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries[-1]["sql"])
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "tracker_notification_pkey" in plan, plan
 
-    assert mark_delivered(first.pk) is True
     assert Notification.objects.get(pk=first.pk).state == DeliveryState.DELIVERED
     assert mark_delivered(first.pk) is False  # delivered already: nothing changes
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="libpq's connection")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a session to terminate")
 # Serialized rollback restores what the flush after a transactional test removes (the
 # content types, which a later test would otherwise make again and collide with).
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

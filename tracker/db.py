@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-import psycopg.errors
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import ForeignKey, Model, QuerySet
 from django.utils import timezone
-from psycopg import pq
 
 
 @dataclass(frozen=True)
@@ -143,20 +140,16 @@ _MARK_DELIVERED = (
 
 def mark_delivered_statement(notification_id: int) -> tuple[str, list[Any]]:
     """The statement `mark_delivered` runs, with `%s` placeholders, and its parameters."""
-    return _mark_delivered_sql(numbered=False), _mark_delivered_params(notification_id)
+    return _mark_delivered_sql(), _mark_delivered_params(notification_id)
 
 
 def mark_delivered(notification_id: int) -> bool:
     """Record one delivery, in one short statement: the worker runs it after every message
     it sends, a thousand times a second. Only a pending notification changes (one
     cancelled meanwhile stays cancelled). Returns whether it changed."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(*mark_delivered_statement(notification_id))
-            return cursor.rowcount == 1
-    delivered, now, pk, pending = _mark_delivered_params(notification_id)
-    params = [delivered, now.isoformat(), str(pk), pending]
-    return _libpq_execute(_mark_delivered_sql(numbered=True), params) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(*mark_delivered_statement(notification_id))
+        return cursor.rowcount == 1
 
 
 def _mark_delivered_params(notification_id: int) -> list[Any]:
@@ -171,36 +164,11 @@ def _mark_delivered_params(notification_id: int) -> list[Any]:
 
 
 @functools.cache
-def _mark_delivered_sql(*, numbered: bool) -> str:
+def _mark_delivered_sql() -> str:
     from tracker.models import Notification
 
     table = connection.ops.quote_name(Notification._meta.db_table)
-    marks = ("$1", "$2", "$3", "$4") if numbered else ("%s",) * 4
-    return _MARK_DELIVERED.format(*marks, table=table)
-
-
-def _libpq_execute(sql: str, params: list[str]) -> int:
-    """Run one statement with its parameters (as text) straight through libpq, on Django's
-    connection, and return how many rows it changed; errors are Django's, as from a cursor.
-
-    For the statement the worker runs after every delivery: through a Django cursor it
-    cost the worker 0.1-0.2 ms of CPU (Django's wrapper, and psycopg writing the parameters
-    into the text), through psycopg's own cursor still about 0.1 ms in the worker's loop.
-    `pgconn` is psycopg's documented way to the libpq connection beneath, and
-    `exec_params` waits without holding the GIL. No named prepared statement: a
-    connection pooler in transaction mode is no concern."""
-    db = connections[DEFAULT_DB_ALIAS]
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    with db.wrap_database_errors:
-        pgconn = db.connection.pgconn
-        result = pgconn.exec_params(sql.encode(), [value.encode() for value in params])
-        if result.status != pq.ExecStatus.COMMAND_OK:
-            encoding = db.connection.info.encoding
-            if pgconn.status == pq.ConnStatus.BAD:  # the connection is gone: like psycopg
-                raise psycopg.OperationalError(result.get_error_message(encoding))
-            raise psycopg.errors.error_from_result(result, encoding=encoding)
-        return int(result.command_tuples or 0)
+    return _MARK_DELIVERED.format("%s", "%s", "%s", "%s", table=table)
 
 
 # The request's columns `add_demand` answers with: its demand figures after the addition,
