@@ -1,15 +1,18 @@
 """Benchmark: how soon a status change reaches its thread, and how fast workers deliver.
 
     .venv/bin/python -m bench.delivery [--changes 50] [--threads 10000] [--workers 4]
-        [--database-url postgres://…] [--no-docs]
+        [--database-url postgres://…] [--no-docs] [--profile FILE]
 
 `make bench` runs it. It uses its own PostgreSQL database (default
 postgres://postgres@127.0.0.1:5432/tracker_bench_delivery; never DATABASE_URL, which it
 would drop), drops, creates and migrates it, starts a local webhook receiver in its own
-process (verifying every signature with the `standardwebhooks` package and noting when
-each message arrived) and W worker processes (`manage.py deliver_notifications`, the real
-command, in the production environment, DEBUG=0, with the default poll of
-TRACKER_NOTIFY_POLL_SECONDS=1 s: an idle worker is woken by LISTEN/NOTIFY, not by polling).
+process (HTTP/1.1 keep-alive on asyncio, verifying every signature with the
+`standardwebhooks` package and counting each notification id's arrivals, so that the run
+fails unless every message arrived exactly once) and W worker processes (`manage.py
+deliver_notifications`, the real command, in the production environment, DEBUG=0, with the
+default poll of TRACKER_NOTIFY_POLL_SECONDS=1 s: an idle worker is woken by LISTEN/NOTIFY,
+not by polling). It reports the CPU time each message cost the workers, their PostgreSQL
+sessions and the receiver: on a shared machine that says more than the rate.
 It writes its figures into its section of docs/benchmarks.md unless --no-docs.
 
 1. Latency: C times, with the workers idle, one status change of a request raised in one
@@ -32,7 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,43 +47,101 @@ DOCS = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:delivery:start -->", "<!-- bench:delivery:end -->"
 SECRET = "whsec_" + base64.b64encode(b"benchmark signing key, 32 bytes!").decode()
 LATENCY_TARGET_S = 0.2
+PROFILED = (
+    "import cProfile, runpy, sys, time\n"
+    "out = sys.argv.pop(1)\n"
+    "sys.argv = sys.argv[1:]\n"
+    "profile = cProfile.Profile(time.process_time)\n"
+    "try:\n"
+    "    profile.runcall(runpy.run_path, sys.argv[0], run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "profile.dump_stats(out)\n"
+)
 RATE_TARGET = 1_000
 
 
-def receive(port: Any, verified: Any, rejected: Any, arrivals: Any) -> None:
-    """The receiver: verifies each signature, counts, and reports when each id arrived."""
+@dataclass
+class Receipts:
+    """What the receiver tells the benchmark, in memory both processes share: how many
+    messages it verified and rejected, and for each notification id how many times it
+    arrived and when it first did. One writer (the receiver's one thread), no locks."""
+
+    capacity: int
+    port: Any = field(default_factory=lambda: multiprocessing.Value("i", 0, lock=False))
+    verified: Any = field(default_factory=lambda: multiprocessing.Value("q", 0, lock=False))
+    rejected: Any = field(default_factory=lambda: multiprocessing.Value("q", 0, lock=False))
+    # Ids beyond the capacity: the benchmark sized its arrays wrong, and fails.
+    beyond: Any = field(default_factory=lambda: multiprocessing.Value("q", 0, lock=False))
+    counts: Any = None
+    first: Any = None
+
+    def __post_init__(self) -> None:
+        self.counts = multiprocessing.Array("i", self.capacity, lock=False)
+        self.first = multiprocessing.Array("d", self.capacity, lock=False)
+
+    def note(self, msg_id: int) -> None:
+        if not 0 < msg_id < self.capacity:
+            self.beyond.value += 1
+            return
+        if not self.counts[msg_id]:
+            self.first[msg_id] = time.time()
+        self.counts[msg_id] += 1
+        self.verified.value += 1
+
+
+def receive(receipts: Receipts) -> None:
+    """The receiver, as lean as a production one in front of a queue: HTTP/1.1 with
+    keep-alive on asyncio, each signature verified with the `standardwebhooks` package
+    (which also parses the JSON), 204 for a verified message, 400 for any other."""
+    import asyncio
+
     from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
     webhook = Webhook(SECRET)
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    class Connection(asyncio.Protocol):
+        def connection_made(self, transport: Any) -> None:
+            self.transport = transport
+            self.buffer = b""
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            try:
-                webhook.verify(body, headers)
-            except WebhookVerificationError:
-                with rejected.get_lock():
-                    rejected.value += 1
-                status = 400
-            else:
-                arrivals.put((int(headers["webhook-id"]), time.time()))
-                with verified.get_lock():
-                    verified.value += 1
-                status = 204
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        def data_received(self, data: bytes) -> None:
+            self.buffer += data
+            while (head_end := self.buffer.find(b"\r\n\r\n")) >= 0:
+                lines = self.buffer[:head_end].decode("latin-1").split("\r\n")
+                headers = {}
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                if "transfer-encoding" in headers:
+                    self.answer(b"411 Length Required", close=True)
+                    return
+                end = head_end + 4 + int(headers.get("content-length") or 0)
+                if len(self.buffer) < end:
+                    return
+                body, self.buffer = self.buffer[head_end + 4 : end], self.buffer[end:]
+                try:
+                    webhook.verify(body, headers)
+                    msg_id = int(headers["webhook-id"])
+                except (WebhookVerificationError, ValueError):
+                    receipts.rejected.value += 1
+                    status = b"400 Bad Request"
+                else:
+                    receipts.note(msg_id)
+                    status = b"204 No Content"
+                self.answer(status, close=headers.get("connection", "").lower() == "close")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+        def answer(self, status: bytes, *, close: bool) -> None:
+            self.transport.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
+            if close:
+                self.transport.close()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    port.value = server.server_address[1]
-    server.serve_forever()
+    async def serve() -> None:
+        server = await asyncio.get_running_loop().create_server(Connection, "127.0.0.1", 0)
+        receipts.port.value = server.sockets[0].getsockname()[1]
+        await server.serve_forever()
+
+    asyncio.run(serve())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--database-url", default=DEFAULT_URL, help="dropped and made again")
     parser.add_argument("--no-docs", action="store_true", help="print, do not write docs")
+    parser.add_argument(
+        "--profile", metavar="FILE", help="run the first worker under cProfile, stats to FILE"
+    )
     args = parser.parse_args(argv)
 
     url = args.database_url
@@ -108,30 +172,37 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0)
 
-    port = multiprocessing.Value("i", 0)
-    verified = multiprocessing.Value("q", 0)
-    rejected = multiprocessing.Value("q", 0)
-    arrivals: Any = multiprocessing.Queue()
-    receiver = multiprocessing.Process(
-        target=receive, args=(port, verified, rejected, arrivals), daemon=True
-    )
+    # Room for every notification id the run makes: a registration and a status change
+    # per single request, and the fan-out.
+    receipts = Receipts(capacity=3 * args.changes + args.threads + 1_000)
+    receiver = multiprocessing.Process(target=receive, args=(receipts,), daemon=True)
     receiver.start()
-    while not port.value:
+    while not receipts.port.value:
         time.sleep(0.01)
-    hook_url = f"http://127.0.0.1:{port.value}/hooks"
+    verified = receipts.verified
+    hook_url = f"http://127.0.0.1:{receipts.port.value}/hooks"
 
     singles = fill_singles(count=args.changes, url=hook_url)
-    workers = start_workers(args.workers)
+    workers = start_workers(args.workers, profile=args.profile)
     try:
         wait_for(verified, len(singles), timeout=120)  # their registrations; workers are up
-        drain(arrivals)
-        latencies = time_first_deliveries(singles, arrivals)
+        latencies = time_first_deliveries(singles, receipts)
         number = fill_fanout(threads=args.threads)
         time.sleep(1.5)  # idle again
         before = verified.value
+        processes: dict[str, list[int]] = {
+            "workers": [worker.pid for worker in workers],
+            "receiver": [receiver.pid or 0],
+        }
+        cpu_before = cpu_by_role(processes)
         started = time.perf_counter()
         commit_s = change_status(number)
         delivered_s = wait_for(verified, before + args.threads, timeout=600) - started
+        cpu = {
+            role: (seconds - cpu_before.get(role, 0.0)) / args.threads
+            for role, seconds in cpu_by_role(processes).items()
+        }
+        load = os.getloadavg()
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -153,9 +224,13 @@ def main(argv: list[str] | None = None) -> int:
         "commit_s": commit_s,
         "delivered_s": delivered_s,
         "rate": args.threads / delivered_s,
-        "rejected": rejected.value,
+        "rejected": receipts.rejected.value + receipts.beyond.value,
+        "repeated": sum(count - 1 for count in receipts.counts if count > 1),
+        "missing": missing(receipts, number),
         "undelivered": Notification.objects.exclude(state=DeliveryState.DELIVERED).count(),
         "cpus": os.cpu_count(),
+        "cpu_ms": {role: seconds * 1000 for role, seconds in cpu.items()},
+        "load": load,
     }
     report = render(figures)
     print(report)
@@ -173,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         and figures["rate"] >= RATE_TARGET
         and figures["undelivered"] == 0
         and figures["rejected"] == 0
+        and figures["repeated"] == 0
+        and figures["missing"] == 0
     )
     return 0 if ok else 1
 
@@ -242,13 +319,34 @@ def fill_fanout(*, threads: int) -> int:
     return request.number
 
 
-def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+def start_workers(count: int, *, profile: str | None = None) -> list[subprocess.Popen[bytes]]:
+    """`count` worker processes; with `profile`, the first runs under cProfile, counting
+    CPU time rather than wall-clock time (which waits on the receiver and the database),
+    and writes its statistics there when it stops."""
+    command = [sys.executable, "manage.py", "deliver_notifications"]
+    profiled = [sys.executable, "-c", PROFILED, profile or "", *command[1:]]
     return [
         subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, "manage.py", "deliver_notifications"], cwd=ROOT, env=os.environ.copy()
+            profiled if profile and i == 0 else command, cwd=ROOT, env=os.environ.copy()
         )
-        for _ in range(count)
+        for i in range(count)
     ]
+
+
+def cpu_by_role(processes: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of each role's processes, and of the PostgreSQL sessions serving
+    the workers (every session of this database but the benchmark's own)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        sessions = [pid for (pid,) in cursor.fetchall()]
+    seconds = {role: sum(map(common.cpu_seconds, pids)) for role, pids in processes.items()}
+    seconds["postgres"] = sum(map(common.cpu_seconds, sessions))
+    return seconds
 
 
 def change_status(number: int) -> float:
@@ -265,7 +363,7 @@ def change_status(number: int) -> float:
     return time.perf_counter() - started
 
 
-def time_first_deliveries(numbers: list[int], arrivals: Any) -> list[float]:
+def time_first_deliveries(numbers: list[int], receipts: Receipts) -> list[float]:
     """For each request: commit its status change, then wait for its notification."""
     from tracker.models import Notification
 
@@ -274,18 +372,22 @@ def time_first_deliveries(numbers: list[int], arrivals: Any) -> list[float]:
         change_status(number)
         committed = time.time()
         wanted = Notification.objects.filter(request_id=number).latest("id").pk
-        while True:
-            pk, arrived = arrivals.get(timeout=30)
-            if pk == wanted:
-                latencies.append(arrived - committed)
-                break
+        deadline = time.monotonic() + 30
+        while not receipts.counts[wanted]:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"notification {wanted} did not arrive in 30 s")
+            time.sleep(0.0005)
+        latencies.append(receipts.first[wanted] - committed)
         time.sleep(0.3)  # let every worker go idle again
     return latencies
 
 
-def drain(arrivals: Any) -> None:
-    while not arrivals.empty():
-        arrivals.get()
+def missing(receipts: Receipts, number: int) -> int:
+    """Notifications of request `number` the receiver never verified."""
+    from tracker.models import Notification
+
+    ids = Notification.objects.filter(request_id=number).values_list("id", flat=True)
+    return sum(1 for pk in ids if not 0 < pk < receipts.capacity or not receipts.counts[pk])
 
 
 def wait_for(counter: Any, total: int, *, timeout: float) -> float:
@@ -300,6 +402,9 @@ def wait_for(counter: Any, total: int, *, timeout: float) -> float:
 def render(f: dict[str, Any]) -> str:
     latency_met = "yes" if f["median_s"] < LATENCY_TARGET_S else "NO"
     rate_met = "yes" if f["rate"] >= RATE_TARGET else "NO"
+    cpu = " + ".join(f"{f['cpu_ms'][role]:.3f}" for role in ("workers", "postgres", "receiver"))
+    cpu += f" = {sum(f['cpu_ms'].values()):.3f}"
+    load = ", ".join(f"{value:.1f}" for value in f["load"])
     return "\n".join(
         [
             f"Notification delivery on PostgreSQL, {f['workers']} workers "
@@ -317,6 +422,11 @@ def render(f: dict[str, Any]) -> str:
             f"| delivery rate | {f['rate']:,.0f} / s | >= {RATE_TARGET:,} / s | {rate_met} |",
             f"| rejected by the receiver / left undelivered | {f['rejected']} / "
             f"{f['undelivered']} | 0 / 0 | |",
+            f"| messages of the fan-out that never arrived / messages that arrived twice | "
+            f"{f['missing']} / {f['repeated']} | 0 / 0 | |",
+            f"| CPU per message: workers, their PostgreSQL sessions, receiver | {cpu} ms | | |",
+            "",
+            f"Load average at the end of the fan-out: {load}.",
         ]
     )
 

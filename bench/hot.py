@@ -384,10 +384,10 @@ def status(port: int, pid: int, number: int, seconds: float, rounds: int) -> dic
     per_cpu: dict[str, list[float]] = {key: [] for key in pages}
     for round_number in range(rounds):
         for key in pages if round_number % 2 == 0 else reversed(pages):
-            cpu_before = status_page.cpu_seconds(pid)
+            cpu_before = common.cpu_seconds(pid)
             served, count = measure(pages[key], max(1, round(seconds)), 16)
             rates[key].append(served)
-            cpu = max(status_page.cpu_seconds(pid) - cpu_before, 1e-9)
+            cpu = max(common.cpu_seconds(pid) - cpu_before, 1e-9)
             per_cpu[key].append(count / cpu)
     ratios = [s / b for s, b in zip(rates["status"], rates["bare"], strict=True)]
     figures: dict[str, Any] = {

@@ -110,10 +110,12 @@ def main() -> int:
             for round_number in range(args.rounds):
                 order = list(pages) if round_number % 2 == 0 else list(reversed(pages))
                 for name in order:
-                    cpu_before = cpu_seconds(server.pid)
+                    cpu_before = common.cpu_seconds(server.pid)
                     rate, count = measure(pages[name], args.duration, args.connections)
                     results[name].append(rate)
-                    per_cpu[name].append(count / max(cpu_seconds(server.pid) - cpu_before, 1e-9))
+                    per_cpu[name].append(
+                        count / max(common.cpu_seconds(server.pid) - cpu_before, 1e-9)
+                    )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -146,19 +148,6 @@ def main() -> int:
     )
     print(f"per server CPU-second: status page / constant view = {cpu_ratio:.0%}")
     return 0 if ratio >= TARGET else 1
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process and its children so far (Linux /proc)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    ticks = 0
-    for process in [str(pid), *children]:
-        try:
-            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:  # a worker that just exited
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def measure_with_wrk(url: str, seconds: int, connections: int) -> tuple[float, int]:

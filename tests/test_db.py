@@ -2,13 +2,15 @@
 set, and a fan-out's rows the same as bulk_create's. They reach into ORM internals, so a
 Django upgrade that changes those makes these fail first."""
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import AccountFactory, ChannelFactory, FeatureRequestFactory, ThreadFactory
-from tracker.choices import DeclineReason, Event, Language, Plan, Status
+from tracker.choices import DeclineReason, DeliveryState, Event, Language, Plan, Status
 from tracker.db import (
     add_demand,
     get_or_insert,
@@ -16,6 +18,7 @@ from tracker.db import (
     insert_if_absent,
     insert_one,
     insert_values,
+    mark_delivered,
 )
 from tracker.models import Account, Notification, Thread
 
@@ -185,3 +188,56 @@ def test_get_or_insert_makes_the_row_once_then_finds_it():
     assert found.pk == made.pk and not found._state.adding
     assert (found.name, found.plan, found.created_at) == ("Acme", Plan.BASIC, made.created_at)
     assert Account.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner")
+def test_mark_delivered_looks_its_row_up_by_key_when_the_statistics_saw_an_empty_outbox():
+    thread = ThreadFactory()
+    request = FeatureRequestFactory()
+    facts = Notification(request=request, event=Event.STATUS_CHANGED, status=Status.ACCEPTED)
+    # A history of delivered notifications, analyzed while none was owed ...
+    insert_for_each(facts, field="thread", ids=[thread.pk] * 2000)
+    Notification.objects.update(state=DeliveryState.DELIVERED, delivered_at=timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE tracker_notification")
+    # ... then a status change fanning out.
+    insert_for_each(facts, field="thread", ids=[thread.pk] * 3000)
+    first = Notification.objects.filter(state=DeliveryState.PENDING).order_by("id").first()
+    assert first is not None
+
+    with CaptureQueriesContext(connection) as queries:
+        assert mark_delivered(first.pk) is True
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "tracker_notification_pkey" in plan, plan
+
+    assert Notification.objects.get(pk=first.pk).state == DeliveryState.DELIVERED
+    assert mark_delivered(first.pk) is False  # delivered already: nothing changes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a session to terminate")
+# Serialized rollback restores what the flush after a transactional test removes (the
+# content types, which a later test would otherwise make again and collide with).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_mark_delivered_on_a_lost_connection_raises_djangos_operational_error():
+    # The worker waits for its database on Django's OperationalError; psycopg's own, or a
+    # DatabaseError, would end it instead.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    settings = connection.settings_dict
+    with psycopg.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+        user=settings["USER"],
+        dbname=settings["NAME"],
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    try:
+        with pytest.raises(OperationalError):
+            mark_delivered(1)
+    finally:
+        connection.close()

@@ -89,8 +89,9 @@ DB_ERRORS = (OperationalError, InterfaceError)
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400)
 
 
-# What a batch has rendered: the status URL, subject and text of each event per language.
-Rendered = dict[tuple[Facts, int | None, str], tuple[str, str, str]]
+# What a batch has rendered: the status URL, subject and text of each event per language
+# (the key: `outgoing`).
+Rendered = dict[tuple[Any, ...], tuple[str, str, str]]
 
 
 def parse_schedule(value: str | Iterable[float]) -> tuple[float, ...]:
@@ -443,11 +444,23 @@ def outgoing(notification: Notification, rendered: Rendered | None = None) -> Ou
     """The message to post. A status change fanning out to thousands of threads is one
     event in three languages: with `rendered`, a batch renders each of them once."""
     thread = notification.thread
-    facts = Facts.of(notification)
-    # Facts compare without the note's versions: the note itself is part of the key.
-    key = (facts, notification.note_id, thread.language)
+    # What the text depends on: the notification's own facts and its thread's language.
+    # The rest of `Facts` (the request's kind, the note's versions) is read from the
+    # request and the note, the same for all of a batch: building `Facts` for the key,
+    # per message, cost more than the send.
+    key = (
+        notification.event,
+        notification.request_id,
+        notification.status,
+        notification.reason,
+        notification.public_note,
+        notification.merged_from,
+        notification.note_id,
+        thread.language,
+    )
     texts = rendered.get(key) if rendered is not None else None
     if texts is None:
+        facts = Facts.of(notification)
         texts = (
             status_url(notification.request_id),
             render_subject(facts, language=thread.language),
