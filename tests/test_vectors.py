@@ -163,6 +163,18 @@ def test_the_worker_makes_missing_vectors_in_the_background(settings):
         wait_until(lambda: RequestVector.objects.filter(request_id=later).exists())
 
 
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's scheduling classes")
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_thread_runs_only_on_cpu_time_nothing_else_wants(settings):
+    # Making a vector takes tens of milliseconds of CPU: it must not come out of intakes.
+    settings.TRACKER_EMBED_POLL_SECONDS = 0.05
+    with embedding_alongside():
+        thread = next(t for t in threading.enumerate() if t.name == "embed-requests")
+        wait_until(lambda: os.sched_getscheduler(thread.native_id) == os.SCHED_IDLE)
+    # The thread that started it keeps its own class.
+    assert os.sched_getscheduler(threading.get_native_id()) == os.SCHED_OTHER
+
+
 @pytest.mark.django_db(transaction=True)
 def test_deliver_notifications_keeps_vectors_current_until_stopped(settings):
     settings.TRACKER_ENCODER = HASHING

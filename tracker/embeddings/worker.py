@@ -151,8 +151,8 @@ def embed_step(
 @contextmanager
 def embedding_alongside(*, enabled: bool = True) -> Iterator[None]:
     """Keep vectors current in a background thread while the block runs (the notification
-    worker's loop). The thread runs at a lower CPU priority: delivering notifications
-    comes first."""
+    worker's loop). The thread runs only on CPU time nothing else wants: delivering
+    notifications and the web processes come first."""
     if not enabled:
         yield
         return
@@ -199,8 +199,15 @@ def _loop(stop: threading.Event) -> None:
 
 
 def _lower_priority() -> None:
-    # Linux takes a thread's id where the call says process: this thread only.
+    """Run this thread only when the CPU has nothing else to do (Linux's SCHED_IDLE), else
+    at the lowest priority: making a vector takes tens of milliseconds of CPU, which must
+    not come out of the web processes' intakes on the same machine. Linux takes a thread's
+    id where the calls say process: this thread only."""
+    tid = threading.get_native_id()
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
-        pass
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, 19)
+        except (AttributeError, OSError):
+            pass
