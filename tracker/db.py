@@ -9,7 +9,7 @@ those internals.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -96,10 +96,7 @@ def insert_one(obj: Model, *, wake: str = "") -> None:
     path the ORM's cost of saying a one-row INSERT is most of the statement's. On
     PostgreSQL, `wake` names a channel to NOTIFY in the same statement (delivered when the
     transaction commits); elsewhere it is ignored."""
-    if wake and connection.vendor == "postgresql":
-        _insert(obj, wake=wake)
-    else:
-        _insert(obj)
+    _insert(obj, wake=wake if connection.vendor == "postgresql" else "")
 
 
 def _insert(obj: Model, conflict: str = "", *, wake: str = "") -> bool:
@@ -191,17 +188,12 @@ _MARK_DELIVERED = (
 )
 
 
-def mark_delivered_statement(notification_id: int) -> tuple[str, list[Any]]:
-    """The statement `mark_delivered` runs, with `%s` placeholders, and its parameters."""
-    return _mark_delivered_sql(), _mark_delivered_params(notification_id)
-
-
 def mark_delivered(notification_id: int) -> bool:
     """Record one delivery, in one short statement: the worker runs it after every message
     it sends, a thousand times a second. Only a pending notification changes (one
     cancelled meanwhile stays cancelled). Returns whether it changed."""
     with connection.cursor() as cursor:
-        cursor.execute(*mark_delivered_statement(notification_id))
+        cursor.execute(_mark_delivered_sql(), _mark_delivered_params(notification_id))
         return cursor.rowcount == 1
 
 
@@ -264,15 +256,8 @@ def add_demand(
         f"CASE WHEN (CASE mention_criticality {ranks} END) < %s THEN %s "
         "ELSE mention_criticality END"
     )
-    points = {name: [] for name in ("criticality", "priority")}  # type: dict[str, list[Any]]
-    cases = {}
-    for name, table_of in (
-        ("criticality", weights.criticality_points),
-        ("priority", weights.priority_points),
-    ):
-        cases[name] = " ".join("WHEN %s THEN %s" for _ in table_of)
-        for value, value_points in table_of.items():
-            points[name] += [value, round(float(value_points), 2)]
+    criticality_case, criticality_params = _points_case(weights.criticality_points)
+    priority_case, priority_params = _points_case(weights.priority_points)
     when = connection.ops.adapt_datetimefield_value(at)
     rank_of_new = CRITICALITY_RANK[criticality]  # type: ignore[index]
     with connection.cursor() as cursor:
@@ -284,9 +269,8 @@ def add_demand(
             "THEN %s ELSE last_raised_at END, "
             "score = ROUND(CAST(ROUND(CAST(%s * LN(1 + CASE WHEN demand_weight + %s > 0 "
             "THEN demand_weight + %s ELSE 0 END) / LN(2) AS NUMERIC), 2) "
-            f"+ CASE COALESCE(NULLIF(criticality, ''), {new_criticality}) "
-            f"{cases['criticality']} ELSE 0 END "
-            f"+ CASE priority {cases['priority']} ELSE 0 END AS NUMERIC), 2) "
+            f"+ CASE COALESCE(NULLIF(criticality, ''), {new_criticality}) {criticality_case} "
+            f"+ CASE priority {priority_case} AS NUMERIC), 2) "
             "WHERE number = %s AND duplicate_of_id IS NULL "
             f"RETURNING {', '.join(ADDED_COLUMNS)}",
             [
@@ -301,8 +285,8 @@ def add_demand(
                 weight,
                 rank_of_new,
                 criticality,
-                *points["criticality"],
-                *points["priority"],
+                *criticality_params,
+                *priority_params,
                 number,
             ],
         )
@@ -317,3 +301,12 @@ def add_demand(
             last = timezone.make_aware(last, UTC)
         added["last_raised_at"] = last
     return added
+
+
+def _points_case(points: Mapping[str, float]) -> tuple[str, list[Any]]:
+    """The WHEN … ELSE 0 END of a CASE that gives each value its points (rounded to
+    hundredths, as `tracker.ranking.rank` rounds them), and its parameters."""
+    params: list[Any] = []
+    for value, value_points in points.items():
+        params += [value, round(float(value_points), 2)]
+    return " ".join("WHEN %s THEN %s" for _ in points) + " ELSE 0 END", params
