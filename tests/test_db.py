@@ -83,7 +83,8 @@ def test_insert_for_each_wants_a_foreign_key():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="unnest() is PostgreSQL's")
-def test_the_fan_out_writes_the_rows_bulk_create_would():
+@pytest.mark.parametrize("given", ["list", "query"])
+def test_the_fan_out_writes_the_rows_bulk_create_would(given):
     request = FeatureRequestFactory(
         status=Status.DECLINED, decline_reason=DeclineReason.NOT_PLANNED
     )
@@ -103,7 +104,13 @@ def test_the_fan_out_writes_the_rows_bulk_create_would():
     )
     fanned = [thread.pk for thread in threads[3:]]
 
-    insert_for_each(Notification(**facts), field="thread", ids=list(reversed(fanned)))
+    ids = (
+        list(reversed(fanned))
+        if given == "list"
+        else Thread.objects.filter(pk__in=fanned).order_by("-pk").values_list("pk", flat=True)
+    )
+
+    insert_for_each(Notification(**facts), field="thread", ids=ids)
 
     made = list(Notification.objects.exclude(pk__in=[n.pk for n in by_orm]).order_by("id"))
     # One row per id, written in id order.

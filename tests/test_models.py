@@ -98,6 +98,38 @@ def test_every_known_value_is_accepted(one_of_each, model, column, blank, alongs
         assert list(model.objects.values_list(column, flat=True)) == [value]
 
 
+# --- what the outbox's columns without a database constraint still keep ------------------
+# Notification.request, .note and .cancelled_by have no foreign-key constraint (the fan-out's
+# cost, tracker/models.py): Django's collector applies their on_delete, so no notification
+# is left naming a row that is gone.
+
+
+def test_deleting_a_request_deletes_its_notifications(channel):
+    request = log_intake(title="Export deals to XLSX")
+    other = log_intake(title="Dark mode")
+
+    request.delete()
+
+    assert list(Notification.objects.values_list("request_id", flat=True)) == [other.number]
+
+
+def test_deleting_a_decision_or_a_user_leaves_the_notification_without_them(channel):
+    request = log_intake(title="Export deals to XLSX")
+    manager = UserFactory()
+    services.request_transition(
+        number=request.number, status=Status.ACCEPTED, public_note="It is in the queue.", by=manager
+    )
+    told = Notification.objects.get(status=Status.ACCEPTED)
+    Notification.objects.filter(pk=told.pk).update(cancelled_by=manager)
+    assert told.note_id is not None
+
+    StatusChange.objects.filter(pk=told.note_id).delete()
+    manager.delete()
+
+    told.refresh_from_db()
+    assert (told.note_id, told.cancelled_by_id) == (None, None)
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_adding_the_constraints_never_gives_a_number_twice():
     """SQLite rebuilds a table to add a constraint, which would restart its counter."""

@@ -121,21 +121,30 @@ def _insert(obj: Model, conflict: str = "", *, wake: str = "") -> bool:
     return True
 
 
-def insert_for_each(prototype: Model, *, field: str, ids: Sequence[int]) -> None:
+def insert_for_each(
+    prototype: Model, *, field: str, ids: Sequence[int] | QuerySet[Any, int]
+) -> None:
     """One row per id, each a copy of `prototype` with its foreign key `field` set to that
-    id, in id order: one INSERT … SELECT over an array (PostgreSQL only) instead of
-    thousands of model instances. Every other column gets exactly what `bulk_create` would
-    give it, taken from the prototype once."""
+    id, in id order: one INSERT … SELECT (PostgreSQL only) instead of thousands of model
+    instances. `ids` is a list (sent as an array) or a query of ids (a `values_list(…,
+    flat=True)`), which PostgreSQL runs inside the INSERT: the ids never travel to Python and
+    back. Every other column gets exactly what `bulk_create` would give it, taken from the
+    prototype once."""
     foreign_key = prototype._meta.get_field(field)
     if not isinstance(foreign_key, ForeignKey):
         raise TypeError(f"{type(prototype).__name__}.{field} is not a foreign key.")
     insert = insert_values(prototype, skip=field)
     varying = connection.ops.quote_name(foreign_key.column)
+    if isinstance(ids, QuerySet):
+        query, query_params = ids.query.sql_with_params()
+        source, source_params = f"({query}) AS t(id)", list(query_params)
+    else:
+        source, source_params = "unnest(%s::bigint[]) AS t(id)", [list(ids)]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {insert.table} ({varying}, {insert.column_list}) "  # noqa: S608
-            f"SELECT id, {insert.placeholders} FROM unnest(%s::bigint[]) AS t(id) ORDER BY id",
-            [*insert.params, list(ids)],
+            f"SELECT id, {insert.placeholders} FROM {source} ORDER BY id",
+            [*insert.params, *source_params],
         )
 
 

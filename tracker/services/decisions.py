@@ -175,7 +175,8 @@ def request_merge(
         .distinct()
         .values_list("pk", "plan")
     )
-    duplicate_threads = threads_following(number)
+    # Read now: the family changes below.
+    duplicate_threads = list(threads_following(number))
     # The duplicate's customers that the survivor had already are not new to it any more.
     Mention.objects.of_family(number).filter(new_customer=True).exclude(
         thread__account_id__in=[pk for pk, _ in new_accounts]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tracker.choices import DeliveryState
@@ -26,15 +27,15 @@ WAKE_CHANNEL = "tracker_outbox"
 def notify(
     *,
     request: FeatureRequest,
-    thread_ids: Iterable[int],
+    thread_ids: Iterable[int] | QuerySet[Mention, int],
     event: str,
     reason: str = "",
     public_note: str = "",
     note: StatusChange | None = None,
     merged_from: int | None = None,
 ) -> None:
-    """Write the outbox: one notification per thread, in the caller's transaction."""
-    thread_ids = list(thread_ids)
+    """Write the outbox: one notification per thread, in the caller's transaction.
+    `thread_ids` is a list, or a query of them (`threads_following`)."""
     facts = {
         "request": request,
         "event": event,
@@ -44,9 +45,15 @@ def notify(
         "note": note,
         "merged_from": merged_from,
     }
-    if connection.vendor == "postgresql" and len(thread_ids) > _ONE_STATEMENT_FROM:
+    if connection.vendor == "postgresql" and isinstance(thread_ids, QuerySet):
         # A status change of a request raised from 10,000 threads commits well under a
-        # second this way, without thousands of model instances.
+        # second this way: one statement, whatever the count, and the ids stay in
+        # PostgreSQL.
+        insert_for_each(Notification(**facts), field="thread", ids=thread_ids)
+        wake_workers()
+        return
+    thread_ids = list(thread_ids)
+    if connection.vendor == "postgresql" and len(thread_ids) > _ONE_STATEMENT_FROM:
         insert_for_each(Notification(**facts), field="thread", ids=thread_ids)
     elif len(thread_ids) == 1:
         # An intake's one notification, and the workers woken, in one statement.
@@ -69,10 +76,11 @@ def wake_workers() -> None:
             cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
 
 
-def threads_following(number: int) -> list[int]:
+def threads_following(number: int) -> QuerySet[Mention, int]:
     """The threads told of what happens to request `number`: those that raised it or a
-    request merged into it."""
-    return list(
+    request merged into it. A query, run where it is used: by `notify`, inside its INSERT
+    on PostgreSQL."""
+    return (
         Mention.objects.of_family(number)
         .values_list("thread_id", flat=True)
         .order_by("thread_id")
