@@ -6,7 +6,7 @@ from tests.factories import ThreadFactory, log_in_thread
 from tracker import services
 from tracker.choices import Status
 from tracker.deadlines import english, find_date_phrase, japanese, russian
-from tracker.deadlines.evaluate import HELD_OUT, load
+from tracker.deadlines.evaluate import UNTUNED, load
 from tracker.deadlines.rules import factored, lowercase
 from tracker.errors import TrackerError
 from tracker.models import Notification, StatusChange
@@ -176,8 +176,8 @@ def test_a_promise_is_found_at_the_end_of_a_long_note():
 def test_every_match_of_a_rule_holds_one_of_its_keywords():
     # A rule only reads the text around its keywords, so a keyword missing from its list
     # would silently blind it: every match over the labelled set must contain one.
-    # (Not the held-out part: what the rules match there is measured, not read.)
-    texts = [note.text for note in load() if note.split != HELD_OUT]
+    # (Not the parts never tuned on: what the rules match there is measured, not read.)
+    texts = [note.text for note in load() if note.split not in UNTUNED]
     texts += [note for note, _ in CATEGORIES + REFUSED]
     for rule in [*english.RULES, *russian.RULES, *japanese.RULES]:
         if rule.keys is None:
@@ -200,7 +200,7 @@ def test_every_match_of_a_rule_holds_one_of_its_keywords():
     ],
 )
 def test_keywords_grouped_by_first_letter_find_what_they_found_before(keys):
-    texts = [note.text.lower() for note in load() if note.split != HELD_OUT]
+    texts = [note.text.lower() for note in load() if note.split not in UNTUNED]
     grouped = re.compile(factored(keys))
 
     assert factored(keys) != keys
@@ -255,3 +255,23 @@ def test_a_status_change_with_an_ordinary_note_goes_through(logged_request):
 
     note = Notification.objects.get(event="request.status_changed")
     assert note.public_note.startswith("Many customers")
+
+
+# A plain commitment without timing is what a product manager writes every day; a guard that
+# refuses it gets worked around. Round 7's guard refused the Japanese ones and the calendar
+# note (docs/deadline-guard.md), which is why it was not kept.
+@pytest.mark.parametrize(
+    "note",
+    [
+        "We will implement this.",
+        "We plan to build this into the report designer.",
+        "The calendar no longer jumps to next month after saving.",
+        "Мы это реализуем.",
+        "Будем исправлять.",
+        "対応いたします。",
+        "実装する予定です。",
+        "原因を調査いたします。",
+    ],
+)
+def test_a_plain_commitment_without_timing_passes(note):
+    assert find_date_phrase(note) is None
