@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.checkbox import ActionCheckbox
 from tracker.admin.filters import CheckedFilters
 from tracker.choices import DeliveryState
 from tracker.models import Channel, Notification
@@ -82,7 +83,7 @@ class CancelForm(forms.Form):
 
 
 @admin.register(Notification)
-class NotificationAdmin(CheckedFilters):
+class NotificationAdmin(ActionCheckbox, CheckedFilters):
     list_display = [
         "id",
         "request_number",

@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tracker.admin.checkbox import ActionCheckbox
 from tracker.admin.duplicates import DuplicatesQueue
 from tracker.admin.filters import (
     AreaFilter,
@@ -38,6 +39,7 @@ from tracker.selectors import ranked_backlog
 
 @admin.register(FeatureRequest)
 class FeatureRequestAdmin(
+    ActionCheckbox,
     CheckedFilters,
     DecisionPages,
     LoggingPages,
