@@ -160,7 +160,8 @@ def _fill(count: int) -> None:
 
 PAGES = [
     ("backlog, first page (ranked)", ""),
-    ("page 50", "?p=50"),
+    # The count stops at 1,001 rows (tracker.pagination): page 10 is the deepest it lists.
+    ("page 10", "?p=10"),
     ("status: under review", "?status__exact=under_review"),
     ("language: ja (EXISTS over mentions)", "?language=ja"),
     ("plan: enterprise + last 30 days", "?plan=enterprise&raised=30d"),

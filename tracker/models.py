@@ -272,9 +272,17 @@ def _raised_in(mentions: MentionQuerySet, *, as_set: bool = False) -> Q:
         # more to send and parse than the page itself. The mentions' requests first, with
         # no join (a join would read every request), then those they are merged into.
         found = sorted(set(mentions.order_by().values_list("request_id", flat=True).distinct()))
+        # `= ANY(array)`, which PostgreSQL tests against a hash of the array while it walks
+        # the few duplicates, rather than `IN (SELECT unnest(…))`, which it planned as a
+        # look-up of every number found (40 ms against 6 for 11,000 numbers).
         merged_into = (
             FeatureRequest.objects.filter(
-                number__in=RawSQL("SELECT unnest(%s::bigint[])", [found]),
+                RawSQL(  # noqa: S611 - our own table name; the numbers are a parameter
+                    f"{connection.ops.quote_name(FeatureRequest._meta.db_table)}.number"
+                    " = ANY(%s::bigint[])",
+                    [found],
+                    output_field=models.BooleanField(),
+                ),
                 duplicate_of__isnull=False,
             )
             .order_by()
